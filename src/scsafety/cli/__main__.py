@@ -1,0 +1,3 @@
+from scsafety.cli import main
+
+raise SystemExit(main())
