@@ -1,6 +1,6 @@
 """Judges: the Judge protocol, Verdict, the SC-Safety rubric and the judges themselves."""
 
-from scsafety.judges import builtin, llm  # noqa: F401  (register judges)
+from scsafety.judges import builtin, keyword, llm  # noqa: F401  (register judges)
 from scsafety.judges.base import JUDGES, Judge, JudgeInput, JudgeOptions, Verdict, register_judge
 
 
