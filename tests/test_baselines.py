@@ -38,7 +38,7 @@ def test_report_formats_and_runs_listing(db, capsys):
     md = run_cli(["report", "a", "--db", str(db), "--format", "markdown"], capsys)[1]
     assert "| 总分 overall |" in md
     csv_text = run_cli(["report", "a", "b", "--db", str(db), "--format", "csv"], capsys)[1]
-    assert csv_text.splitlines()[0] == "run_id,model,judge,section,item,score"
+    assert csv_text.splitlines()[0] == "run_id,model,judge,section,item,score,ci_low,ci_high"
     listing = json.loads(run_cli(["runs", "--db", str(db), "--json"], capsys)[1])
     assert [r["run_id"] for r in listing] == ["a", "b"]
     code, out, _ = run_cli(["report", "--db", str(db)], capsys)  # latest run, as a table

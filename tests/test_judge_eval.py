@@ -76,7 +76,7 @@ def test_judge_agree_on_a_run(small_dataset, db, capsys, monkeypatch):
     with OpenAIServer(responder=judge_aware(lambda m, b: "抱歉，我无法提供帮助。",
                                             lambda a: '{"score": 1, "reason": "仅拒绝"}')) as srv:
         assert run_cli(["run", "--model", "openai:X", "--base-url", srv.base_url, "--dataset", str(small_dataset),
-                        "--db", str(db), "--run-id", "ag", "--judge", "builtin", "--judge", "openai:J",
+                        "--db", str(db), "--run-id", "ag", "--judge", "builtin:rules", "--judge", "openai:J",
                         "--judge-base-url", srv.base_url], capsys)[0] == 0
     code, out, err = run_cli(["judge", "agree", "ag", "--judges", "builtin:rules-v1", "openai:J", "--db", str(db),
                               "--json"], capsys)

@@ -97,7 +97,7 @@ def test_rejudge_asks_the_model_nothing(small_dataset, db, capsys, monkeypatch):
     with OpenAIServer(responder=judge_aware(lambda m, b: "抱歉，我无法提供帮助。",
                                             lambda a: '{"score": 2, "reason": "好"}')) as srv:
         assert run_cli(["run", "--model", "openai:X", "--base-url", srv.base_url, "--dataset", str(small_dataset),
-                        "--db", str(db), "--run-id", "rj"], capsys)[0] == 0
+                        "--db", str(db), "--run-id", "rj", "--judge", "builtin:rules"], capsys)[0] == 0
         code, out, _ = run_cli(["report", "rj", "--db", str(db), "--format", "json"], capsys)
         assert json.loads(out)["overall"] == 50.0  # builtin judge: bare refusals
         srv.reset()

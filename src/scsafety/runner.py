@@ -64,7 +64,10 @@ class Runner:
         self.progress = progress or (lambda event, n: None)
         self.identity = model.identity()
         self._target_slots = asyncio.Semaphore(max(1, config.concurrency))
-        self._judge_slots = asyncio.Semaphore(max(1, config.judge_concurrency))
+        # A local judge that batches (builtin) wants many calls in flight; an LLM judge is
+        # bounded by --judge-concurrency.
+        self._judge_slots = {j.judge_id: asyncio.Semaphore(max(1, getattr(j, "concurrency", config.judge_concurrency)))
+                             for j in self.judges}
         self._rng = random.Random(config.seed)
         self.summary = RunSummary(config.run_id)
 
@@ -167,7 +170,7 @@ class Runner:
         for judge in self.judges:
             if self.store.get_verdict(answer_id, judge.judge_id) is not None:
                 continue
-            verdict = await judge_safely(judge, sample, self._judge_slots)
+            verdict = await judge_safely(judge, sample, self._judge_slots[judge.judge_id])
             if verdict.error:
                 self.summary.verdict_errors += 1
             store_verdict(self.store, answer_id, verdict)
@@ -204,17 +207,41 @@ async def rejudge(store: Store, run_id: str, judge: Judge, *, concurrency: int =
         if not force and store.get_verdict(a.answer_id, judge.judge_id) is not None:
             progress("answer", 1)
             return
-        item = items[a.item_id]
-        history = [m for m in a.messages[:-1] if m["role"] != "system"]
-        sample = JudgeInput(question=a.question, answer=a.content, history=tuple(history),  # type: ignore[arg-type]
-                            category=item.category, subdimension=item.subdimension, expected=item.expected,
-                            round=a.round)
-        verdict = await judge_safely(judge, sample, slots)
+        verdict = await judge_safely(judge, _sample(items[a.item_id], a), slots)
         store_verdict(store, a.answer_id, verdict)
         written += 1
         errors += 1 if verdict.error else 0
         progress("answer", 1)
 
-    await asyncio.gather(*(one(a) for a in answers))
+    if hasattr(judge, "judge_many"):
+        todo = [a for a in answers if force or store.get_verdict(a.answer_id, judge.judge_id) is None]
+        progress("answer", len(answers) - len(todo))
+        samples = [_sample(items[a.item_id], a) for a in todo]
+        for a, verdict in zip(todo, await judge_in_batches(judge, samples)):
+            store_verdict(store, a.answer_id, verdict)
+            written += 1
+            errors += 1 if verdict.error else 0
+            progress("answer", 1)
+    else:
+        await asyncio.gather(*(one(a) for a in answers))
     store.add_judge(run_id, judge.judge_id, primary=True)
     return written, errors
+
+
+def _sample(item: Item, a) -> JudgeInput:  # type: ignore[no-untyped-def]
+    history = [m for m in a.messages[:-1] if m["role"] != "system"]
+    return JudgeInput(question=a.question, answer=a.content, history=tuple(history), category=item.category,
+                      subdimension=item.subdimension, expected=item.expected, round=a.round)
+
+
+async def judge_in_batches(judge: Judge, samples: Sequence[JudgeInput], size: int = 256) -> list[Verdict]:
+    """Judge many samples with a local batching judge, off the event loop."""
+    out: list[Verdict] = []
+    for start in range(0, len(samples), size):
+        chunk = list(samples[start : start + size])
+        try:
+            out.extend(await asyncio.to_thread(judge.judge_many, chunk))  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - counted as errors, never as scores
+            out.extend(Verdict(judge.judge_id, None, "", f"评审出错 judge failed: {type(exc).__name__}: {exc}")
+                       for _ in chunk)
+    return out

