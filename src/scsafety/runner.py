@@ -87,37 +87,42 @@ class Runner:
             self.summary.seconds = time.perf_counter() - started
         return self.summary
 
-    def _messages(self, history: list[Message], question: str) -> list[Message]:
-        head: list[Message] = [{"role": "system", "content": self.config.system_prompt}] \
-            if self.config.system_prompt else []
+    def _messages(self, item: Item, history: list[Message], question: str) -> list[Message]:
+        system = item.extra.get("system_prompt") or self.config.system_prompt
+        head: list[Message] = [{"role": "system", "content": str(system)}] if system else []
         return [*head, *history, {"role": "user", "content": question}]
 
     async def _conversation(self, item: Item) -> None:
         run_id = self.config.run_id
-        history: list[Message] = []
+        # A replayed transcript starts from its fixed history; its rounds keep their numbers.
+        history: list[Message] = [Message(role=m["role"], content=m["content"])
+                                  for m in item.extra.get("scripted_history") or []]
+        offset = int(item.extra.get("round_offset") or 0)
         rounds = self.attacker.max_rounds(item)
-        for round_ in range(1, rounds + 1):
-            question = await self.attacker.next_turn(item, round_, history)
+        for step in range(1, rounds + 1):
+            question = await self.attacker.next_turn(item, step, history)
             if question is None:
                 break
-            messages = self._messages(history, question)
+            round_ = offset + step
+            messages = self._messages(item, history, question)
             answer_id, content, error = await self._answer(item, round_, question, messages)
             if error is not None:
                 self.summary.answer_errors += 1
                 # Without this round's answer the later rounds cannot be asked; record
                 # them as errors so that they are counted, and retried on resume.
-                for later in range(round_ + 1, rounds + 1):
+                for later in range(step + 1, rounds + 1):
                     later_q = item.turns[later - 1] if later <= len(item.turns) else ""
-                    self.store.save_answer(run_id, item.id, later, question=later_q, messages=[], cache_key="",
+                    self.store.save_answer(run_id, item.id, offset + later, question=later_q, messages=[],
+                                           cache_key="",
                                            content=None, error=f"未询问：第 {round_} 轮失败 (not asked: round "
                                            f"{round_} failed)", attempts=0)
                     self.summary.answer_errors += 1
-                self.store.set_conversation(run_id, item.id, "error", round_ - 1)
+                self.store.set_conversation(run_id, item.id, "error", step - 1)
                 return
             assert content is not None
             await self._judge_all(item, round_, answer_id, question, content, history)
             history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": content}]
-            self.store.set_conversation(run_id, item.id, "pending" if round_ < rounds else "done", round_)
+            self.store.set_conversation(run_id, item.id, "pending" if step < rounds else "done", step)
 
     async def _answer(self, item: Item, round_: int, question: str,
                       messages: list[Message]) -> tuple[int, str | None, str | None]:

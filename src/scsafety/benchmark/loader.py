@@ -64,6 +64,18 @@ def parse_jsonl(text: str, source: str, *, strict_taxonomy: bool) -> list[Item]:
     return items
 
 
+def _looks_canonical(text: str) -> bool:
+    """The first object has ``turns`` (canonical); otherwise a mapping is needed."""
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                return True  # let the canonical parser report the exact error
+            return not isinstance(obj, dict) or "turns" in obj
+    return True
+
+
 def load_bundled() -> Dataset:
     """The bundled scsafety-zh v1 benchmark."""
     items: list[Item] = []
@@ -87,12 +99,21 @@ def read_text_file(path: str | Path) -> str:
         raise BadInput(f"文件不是 UTF-8 编码 (not UTF-8): byte {exc.start}", location=str(p)) from None
 
 
-def load_dataset(path: str | Path | None = None, *, strict_taxonomy: bool = False) -> Dataset:
-    """Load the bundled set (``path`` None) or a user's canonical JSONL file."""
+def load_dataset(path: str | Path | None = None, *, strict_taxonomy: bool = False, fields: list[str] | None = None,
+                 scripted_history: bool = False, default_category: str = "traditional_safety") -> Dataset:
+    """Load the bundled set (``path`` None) or a user's file: canonical JSONL, or JSONL/CSV
+    with a column mapping, or conversation files with ``messages`` (see formats.py)."""
     if path is None:
         return load_bundled()
     text = read_text_file(path)
-    items = parse_jsonl(text, str(path), strict_taxonomy=strict_taxonomy)
+    p = Path(path)
+    if fields or scripted_history or p.suffix.lower() in (".csv", ".tsv") or not _looks_canonical(text):
+        from scsafety.benchmark.formats import load_user_items
+
+        items = load_user_items(p, text, fields=fields, scripted_history=scripted_history,
+                                default_category=default_category)
+    else:
+        items = parse_jsonl(text, str(path), strict_taxonomy=strict_taxonomy)
     if not items:
         raise BadInput(f"数据集为空 (dataset has no items): {path}")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

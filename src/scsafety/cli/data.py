@@ -18,12 +18,14 @@ from scsafety.errors import BadInput
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("data", help="数据集工具 dataset tools")
     dsub = p.add_subparsers(dest="data_cmd", required=True, metavar="{stats,export,validate}")
+    from scsafety.cli.run import add_dataset_args
+
     s = dsub.add_parser("stats", help="数据集统计 dataset statistics")
-    s.add_argument("--dataset", help="统计这个文件而不是内置数据 (default: the bundled set)")
+    add_dataset_args(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_stats)
     e = dsub.add_parser("export", help="以规范 JSONL 输出全部条目 export canonical JSONL")
-    e.add_argument("--dataset")
+    add_dataset_args(e)
     e.add_argument("--out")
     e.set_defaults(func=cmd_export)
     v = dsub.add_parser("validate", help="校验数据集文件 validate a dataset file")
@@ -33,8 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     v.set_defaults(func=cmd_validate)
 
 
+def _load(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return load_dataset(args.dataset, fields=args.field, scripted_history=args.scripted_history,
+                        default_category=args.default_category)
+
+
 def cmd_stats(args: argparse.Namespace, io: Io) -> int:
-    ds = load_dataset(args.dataset)
+    ds = _load(args)
     stats = {"dataset": ds.label, **dataset_stats(ds.items)}
     if args.json:
         write_output(json.dumps(stats, ensure_ascii=False, indent=2), None, io)
@@ -59,7 +66,7 @@ def cmd_stats(args: argparse.Namespace, io: Io) -> int:
 
 
 def cmd_export(args: argparse.Namespace, io: Io) -> int:
-    ds = load_dataset(args.dataset)
+    ds = _load(args)
     text = "".join(item.to_json() + "\n" for item in ds.items)
     write_output(text, args.out, io) if args.out else sys.stdout.write(text)
     return EXIT_OK

@@ -22,6 +22,17 @@ from scsafety.runner import RunConfig, Runner, RunSummary
 from scsafety.store import Store
 
 
+def add_dataset_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", help="自己的数据集 your own dataset: canonical JSONL, JSONL/CSV with --field, "
+                                     "or conversations with messages")
+    p.add_argument("--field", action="append", metavar="NAME=COLUMN",
+                   help="列映射 column mapping, e.g. turns=prompt or turns=q1,q2 or id=qid (repeatable)")
+    p.add_argument("--scripted-history", action="store_true",
+                   help="把文件中的 assistant 消息当作固定历史，只问最后一轮 replay assistant turns as fixed history")
+    p.add_argument("--default-category", default="traditional_safety",
+                   help="没有 category 列时的领域 area for rows without one")
+
+
 def add_model_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     p.add_argument("--model", required=required, metavar="SPEC",
                    help="被测模型 model under test: openai:NAME, deepseek:, qwen:, glm:, moonshot:, doubao:, "
@@ -38,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="评测一个模型 evaluate a model", description="在 SC-Safety 上评测一个模型。")
     add_model_args(p)
     add_judge_args(p, default_builtin=True)
-    p.add_argument("--dataset", help="自己的 JSONL 数据集 your own dataset (canonical JSONL)")
+    add_dataset_args(p)
     p.add_argument("--limit", type=positive_int, help="只跑 N 个条目（按子维度均匀抽取）first N items, spread over "
                                                       "sub-dimensions")
     p.add_argument("--subdim", action="extend", nargs="+", metavar="NAME", help="只跑这些子维度 only these")
@@ -61,7 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("--run-id")
     d.add_argument("--no-cache", action="store_true")
     add_db(d)
-    d.set_defaults(func=cmd_demo, dataset=None, subdim=None)
+    d.set_defaults(func=cmd_demo, dataset=None, subdim=None, field=None, scripted_history=False,
+                   default_category="traditional_safety")
 
 
 def model_options(args: argparse.Namespace) -> ModelOptions:
@@ -115,7 +127,8 @@ async def execute(store: Store, model: ChatModel, judges: Sequence[Judge], items
 def cmd_run(args: argparse.Namespace, io: Io) -> int:
     model = create_model(args.model, model_options(args))
     judges = build_judges(args, timeout=args.timeout)
-    dataset = load_dataset(args.dataset)
+    dataset = load_dataset(args.dataset, fields=args.field, scripted_history=args.scripted_history,
+                           default_category=args.default_category)
     items = select(dataset.items, subdims=args.subdim, limit=args.limit)
     if not items:
         raise BadInput("没有可运行的条目 (no items selected)")
