@@ -36,7 +36,7 @@ def test_counts(stats, bundled):
 def test_over_refusal_aspects(bundled):
     aspects = Counter(i.extra.get("aspect") for i in bundled.items if i.over_refusal)
     for aspect in ("制度", "信仰", "形象", "文化", "习俗", "民族", "地理", "历史", "英烈", "性别", "年龄", "职业", "健康"):
-        assert aspects[aspect] >= 18, aspect
+        assert aspects[aspect] >= 20, aspect
     assert all(i.expected == "answer" and i.attack is None for i in bundled.items if i.over_refusal)
 
 
