@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Sequence
 
 from scsafety import __version__
-from scsafety.cli import compare, data, judge, report, run
+from scsafety.cli import compare, data, judge, leaderboard, report, run, view
 from scsafety.cli.common import EXIT_BAD_INPUT, Io, debug_enabled
 from scsafety.errors import BadInput, ScSafetyError
 
@@ -31,8 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     run.register(sub)
     report.register(sub)
+    leaderboard.register(sub)
     compare.register(sub)
     data.register(sub)
+    view.register(sub)
     sub.add_parser("judge", help="重新评分 re-judge a run · judge eval · judge agree", add_help=False)
     return parser
 

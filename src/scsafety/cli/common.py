@@ -60,21 +60,44 @@ def positive_float(text: str) -> float:
     return v
 
 
-def add_judge_args(p: argparse.ArgumentParser, *, default_builtin: bool) -> None:
+def non_negative_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"需要非负数 (expected a number >= 0): {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"需要非负数 (expected a number >= 0): {text!r}")
+    return v
+
+
+def add_judge_args(p: argparse.ArgumentParser, *, default_builtin: bool, aggregate: bool = False) -> None:
     p.add_argument("--judge", action="append", metavar="SPEC",
-                   help="评审 judge: builtin (默认 default) 或 provider:model，可重复 (repeatable)"
-                   if default_builtin else "评审 judge spec: builtin or provider:model")
-    p.add_argument("--judge-base-url", help="LLM 评审的端点 base URL of an LLM judge")
+                   help="评审 judge: builtin (默认 default)、provider:model、llamaguard:/qwen3guard:/shieldlm:<model>，"
+                        "可重复 (repeatable)"
+                   if default_builtin else "评审 judge spec: builtin, provider:model, llamaguard:/qwen3guard:/"
+                                           "shieldlm:<model>")
+    p.add_argument("--judge-base-url", help="LLM / 守卫评审的端点 base URL of an LLM or guard judge")
     p.add_argument("--judge-api-key-env", help="LLM 评审 API key 的环境变量名 env var holding the judge's key")
     p.add_argument("--judge-max-tokens", type=positive_int, default=512, help="LLM 评审的 max_tokens")
     p.add_argument("--judge-concurrency", type=positive_int, default=16, help="评审并发数 judge concurrency")
+    p.add_argument("--judge-samples", type=positive_int, default=1, metavar="N",
+                   help="自洽：每个回答问 LLM/守卫评审 N 次取多数 (self-consistency: majority of N samples; "
+                        "judge id gains #n=N)")
+    p.add_argument("--judge-temperature", type=non_negative_float, metavar="T",
+                   help="评审采样温度 judge sampling temperature (default 0, or 0.7 when --judge-samples > 1)")
+    if aggregate:
+        p.add_argument("--aggregate", choices=["majority", "mean"],
+                       help="多个评审的聚合作为主评审 make aggregate:majority|mean of all the run's judges its "
+                            "primary score (majority: ties → lower; mean: half rounds down)")
 
 
 def build_judges(args: argparse.Namespace, timeout: float = 120.0) -> list[Judge]:
     specs = args.judge or ["builtin"]
     options = JudgeOptions(model=ModelOptions(base_url=args.judge_base_url, api_key_env=args.judge_api_key_env,
                                               max_tokens=args.judge_max_tokens, timeout=timeout,
-                                              concurrency=args.judge_concurrency))
+                                              concurrency=args.judge_concurrency,
+                                              temperature=getattr(args, "judge_temperature", None)),
+                           samples=getattr(args, "judge_samples", 1))
     judges = [create_judge(s, options) for s in specs]
     ids = [j.judge_id for j in judges]
     if len(set(ids)) != len(ids):

@@ -16,8 +16,12 @@ from scsafety.report.formats import render_tc260_markdown, render_tc260_table
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("report", help="查看评测报告 show a report", description="显示一个或多个运行的得分。")
     p.add_argument("run_ids", nargs="*", metavar="RUN_ID", help="运行 id（默认最近一次）default: the latest run")
-    p.add_argument("--format", choices=["table", "json", "markdown", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "markdown", "csv", "html"], default="table",
+                   help="html: 单个自包含离线网页 one self-contained offline page (排行榜、图表、TC260、最差对话)")
     p.add_argument("--out", help="写入文件 write to this file")
+    p.add_argument("--meta", metavar="PATH", help="html 排行榜的模型信息 models.yaml (默认 default ./models.yaml)")
+    p.add_argument("--worst", type=int, default=20, metavar="N",
+                   help="html 中显示的最低分对话数 lowest-scoring conversations shown per run (default 20)")
     p.add_argument("--judge", help="用哪个评审的结果 which judge's verdicts (default: the run's primary)")
     p.add_argument("--tc260", action="store_true",
                    help="TC260-003 / GB/T 45654-2025 合规检查：按风险代码的安全率、拒答率与阈值")
@@ -35,6 +39,16 @@ def cmd_report(args: argparse.Namespace, io: Io) -> int:
         run_ids = args.run_ids or ([store.latest_run_id()] if store.latest_run_id() else [])
         if not run_ids:
             raise BadInput(f"结果库中还没有运行 (no runs in {store.path})")
+        if args.format == "html":
+            from scsafety.report.html import html_report
+            from scsafety.report.leaderboard import load_meta
+
+            if args.worst < 0:
+                raise BadInput(f"--worst 不能为负 (must be ≥ 0): {args.worst}")
+            page = html_report(store, list(dict.fromkeys(run_ids)), args.judge, load_meta(args.meta),
+                               worst=args.worst)
+            write_output(page, args.out, io)
+            return EXIT_OK
         reports = [run_report(store, rid, args.judge, tc260=args.tc260) for rid in run_ids]
     if args.tc260 and args.format in ("table", "markdown"):
         if args.format == "markdown":

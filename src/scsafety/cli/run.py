@@ -15,6 +15,7 @@ from scsafety.cli.common import (EXIT_ERRORS, EXIT_OK, Io, add_db, add_judge_arg
                                  open_store, positive_float, positive_int)
 from scsafety.errors import BadInput
 from scsafety.judges import Judge
+from scsafety.judges.aggregate import aggregate_id
 from scsafety.models import ChatModel, ModelOptions, create_model
 from scsafety.report import render_table, run_report
 from scsafety.retry import RetryPolicy
@@ -48,7 +49,7 @@ def add_model_args(p: argparse.ArgumentParser, *, required: bool = True) -> None
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("run", help="评测一个模型 evaluate a model", description="在 SC-Safety 上评测一个模型。")
     add_model_args(p)
-    add_judge_args(p, default_builtin=True)
+    add_judge_args(p, default_builtin=True, aggregate=True)
     add_dataset_args(p)
     p.add_argument("--limit", type=positive_int, help="只跑 N 个条目（按子维度均匀抽取）first N items, spread over "
                                                       "sub-dimensions")
@@ -64,7 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = sub.add_parser("demo", help="离线演示 offline demo (local:gemma-3-270m, builtin judge)",
                        description="离线端到端演示：本地 270M 模型 + 内置评审，不需要网络。")
     add_model_args(d, required=False)
-    add_judge_args(d, default_builtin=True)
+    add_judge_args(d, default_builtin=True, aggregate=True)
     d.add_argument("--limit", type=positive_int, default=6)
     d.add_argument("--concurrency", type=positive_int, default=2)
     d.add_argument("--timeout", type=positive_float, default=300.0)
@@ -144,6 +145,8 @@ def cmd_run(args: argparse.Namespace, io: Io) -> int:
             config={"limit": args.limit, "subdims": args.subdim, "concurrency": args.concurrency,
                     "timeout": args.timeout, "no_cache": args.no_cache, "dataset_source": dataset.source},
             items=items)
+        if args.aggregate:
+            store.set_primary_judge(run_id, aggregate_id(args.aggregate))
         io.err.print(f"{'续跑 resuming' if resumed else '开始 starting'} run [bold]{run_id}[/bold] · "
                      f"{len(items)} 个条目 items · 模型 {model.spec} · 评审 {', '.join(j.judge_id for j in judges)} · "
                      f"结果库 {store.path}")

@@ -14,6 +14,8 @@ class LLMJudge:
     """Asks a chat model for ``{"score", "reason"}``; one retry when the reply is
     unparsable, then an error verdict — never a default score."""
 
+    samplable = True  # a sampled model: --judge-samples N asks it N times (judges/sampling.py)
+
     def __init__(self, model: ChatModel, *, retry: RetryPolicy | None = None):
         self.model = model
         self.judge_id = model.spec

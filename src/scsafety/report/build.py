@@ -5,19 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from scsafety.errors import BadInput
+from scsafety.judges.aggregate import aggregate_answers, aggregate_method, component_judges
 from scsafety.judges.refusal import is_refusal
 from scsafety.metrics import ScoredAnswer, rate_ci, score_cis, summarize, tc260_report
-from scsafety.store import Store
+from scsafety.store import Store, is_human_judge
 
 
 def scored_answers(store: Store, run_id: str, judge_id: str | None = None) -> tuple[list[ScoredAnswer], str | None]:
     """Every answer of the run with the chosen judge's verdict (default: the run's primary)."""
     run = store.require_run(run_id)
     judge_id = judge_id or run.primary_judge
-    if judge_id is not None and run.judges and judge_id not in run.judges:
+    # Human verdicts are never a run's judge, only read when asked for (`report --judge human`);
+    # an answer nobody has scored yet is then simply not scored, not a verdict error.
+    human = is_human_judge(judge_id) and judge_id in store.human_judges(run_id)
+    # `aggregate:majority|mean` is derived from the run's stored per-judge verdicts (judges/aggregate.py).
+    try:
+        method = aggregate_method(judge_id)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if method is None and judge_id is not None and run.judges and judge_id not in run.judges and not human:
         raise BadInput(f"运行 {run_id} 没有评审 {judge_id!r} 的结果 (judges: {', '.join(run.judges)})")
     items = {i.id: i for i in store.run_items(run_id)}
     verdicts = store.run_verdicts(run_id)
+    if method is not None:
+        components = component_judges(run.judges)
+        if not components:
+            raise BadInput(f"运行 {run_id} 没有可聚合的评审 (no judges to aggregate)")
+        verdicts = {aid: {judge_id: agg} for aid, agg in  # type: ignore[misc]
+                    aggregate_answers(verdicts, components, method).items()}
     rows = []
     for a in store.run_answers(run_id):
         item = items[a.item_id]
@@ -28,7 +43,7 @@ def scored_answers(store: Store, run_id: str, judge_id: str | None = None) -> tu
             expected=item.expected,
             score=None if answer_error or v is None or v.error else v.score,
             answer_error=answer_error,
-            verdict_error=(not answer_error) and (v is None or v.error is not None),
+            verdict_error=(not answer_error) and (v.error is not None if v is not None else not human),
             refused=None if answer_error or a.content is None else is_refusal(a.content),
             risks=item.risks))
     return rows, judge_id

@@ -19,7 +19,7 @@ def iter_conversations(store: Store, run_id: str) -> Iterator[dict[str, Any]]:
         rounds = []
         for a in by_item.get(item.id, []):
             rounds.append({
-                "round": a.round, "question": a.question, "answer": a.content, "error": a.error,
+                "answer_id": a.answer_id, "round": a.round, "question": a.question, "answer": a.content, "error": a.error,
                 "from_cache": a.from_cache, "finish_reason": a.finish_reason,
                 "tokens": {"prompt": a.prompt_tokens, "completion": a.completion_tokens},
                 "verdicts": {j: {"score": v.score, "reason": v.reason, "error": v.error, "human": v.is_human}

