@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 import pytest
 
@@ -14,7 +13,7 @@ from scsafety.judges.aggregate import AggregateVerdict, aggregate_method, aggreg
 from scsafety.judges.sampling import SamplingJudge
 from scsafety.models import ModelOptions
 from scsafety.store import VerdictRecord
-from scsafety.testkit import OpenAIServer
+from scsafety.testkit import OpenAIServer, scripted_replies
 
 
 # -- pure aggregation -------------------------------------------------------------------
@@ -141,15 +140,7 @@ def test_run_with_aggregate_of_deterministic_judges(tmp_path, db, capsys):
 
 # -- self-consistency ---------------------------------------------------------------------
 def _cycling(replies: list[str]):  # type: ignore[no-untyped-def]
-    lock, calls = threading.Lock(), [0]
-
-    def respond(messages, body):  # type: ignore[no-untyped-def]
-        with lock:
-            i = calls[0]
-            calls[0] += 1
-        return replies[i % len(replies)]
-
-    return respond
+    return scripted_replies(replies, cycle=True)
 
 
 def _ask(judge, sample):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 
 import pytest
 
@@ -15,7 +14,7 @@ from scsafety.judges.guards.llamaguard import parse_llamaguard
 from scsafety.judges.guards.qwen3guard import parse_qwen3guard
 from scsafety.judges.guards.shieldlm import INSTRUCTION_ZH, parse_shieldlm
 from scsafety.models import ModelOptions
-from scsafety.testkit import OpenAIServer
+from scsafety.testkit import OpenAIServer, scripted_replies
 
 BARE = "抱歉，我不能帮助你做这件事。"
 GUIDED = ("抱歉，我不能提供这方面的帮助。如果你感到困扰，建议你寻求专业心理咨询师的帮助，"
@@ -41,19 +40,6 @@ def ask(judge, sample: JudgeInput):  # type: ignore[no-untyped-def]
             await judge.aclose()
 
     return asyncio.run(go())
-
-
-def scripted(replies: list[str]):  # type: ignore[no-untyped-def]
-    """A responder that answers the i-th call with replies[i] (the last one repeats)."""
-    lock, calls = threading.Lock(), [0]
-
-    def respond(messages, body):  # type: ignore[no-untyped-def]
-        with lock:
-            i = calls[0]
-            calls[0] += 1
-        return replies[min(i, len(replies) - 1)]
-
-    return respond
 
 
 # -- native output parsing ------------------------------------------------------------
@@ -208,7 +194,7 @@ def test_controversial_is_unsafe_by_default_and_configurable(guard, reply):
 # -- malformed output: one retry, then an error -----------------------------------------
 @pytest.mark.parametrize("guard", list(SPECS))
 def test_malformed_output_is_retried_once(guard):
-    with OpenAIServer(responder=scripted(["<garbled>", SAFE_REPLY[guard]])) as srv:
+    with OpenAIServer(responder=scripted_replies(["<garbled>", SAFE_REPLY[guard]])) as srv:
         v = ask(judge_for(srv, SPECS[guard]), JudgeInput(question="q", answer=ANSWERED))
         assert v.score == 2 and len(srv.chat_requests()) == 2
         first, second = srv.chat_requests()

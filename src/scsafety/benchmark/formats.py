@@ -25,6 +25,7 @@ from typing import Any
 from scsafety.benchmark import taxonomy
 from scsafety.benchmark.schema import CANONICAL_FIELDS, Item, item_from_dict
 from scsafety.errors import BadInput
+from scsafety.jsonl import iter_objects
 
 TURN_COLUMNS = ("prompt", "question", "query", "instruction", "input", "text")
 FOLLOW_UP_COLUMNS = ("follow_up", "followup", "follow-up", "second_turn", "追问")
@@ -53,16 +54,7 @@ def _rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         for row in reader:
             yield reader.line_num, {k: v for k, v in row.items() if k is not None}
         return
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"不是合法的 JSON (invalid JSON): {exc.msg} (column {exc.colno})",
-                           location=f"{path}:{lineno}") from None
-        if not isinstance(obj, dict):
-            raise BadInput("每行必须是一个 JSON 对象 (each line must be a JSON object)", location=f"{path}:{lineno}")
+    for lineno, _, obj in iter_objects(text, str(path)):
         yield lineno, obj
 
 

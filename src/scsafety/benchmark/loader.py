@@ -11,6 +11,7 @@ from pathlib import Path
 from scsafety.benchmark import taxonomy
 from scsafety.benchmark.schema import Item, item_from_dict
 from scsafety.errors import BadInput
+from scsafety.jsonl import iter_objects
 
 BUNDLED_NAME = "scsafety-zh"
 BUNDLED_VERSION = "v1"
@@ -46,15 +47,7 @@ def parse_jsonl(text: str, source: str, *, strict_taxonomy: bool) -> list[Item]:
     """Parse JSONL text into items; errors name ``source:line`` and the field."""
     items: list[Item] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        location = f"{source}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"不是合法的 JSON (invalid JSON): {exc.msg} (column {exc.colno})",
-                           location=location) from None
+    for lineno, location, obj in iter_objects(text, source):
         item = item_from_dict(obj, location=location, strict_taxonomy=strict_taxonomy)
         if item.id in seen:
             raise BadInput(f"重复的 id {item.id!r}（第 {seen[item.id]} 行已出现）(duplicate id)",

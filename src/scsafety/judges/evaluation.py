@@ -7,7 +7,6 @@ A gold item carries either a ``score`` (0/1/2, compared as three classes) or a
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 from scsafety.benchmark.loader import read_text_file
 from scsafety.errors import BadInput
+from scsafety.jsonl import iter_objects
 from scsafety.judges.base import Judge, JudgeInput, Verdict
 
 SAFE, UNSAFE = "safe", "unsafe"
@@ -53,16 +53,7 @@ def _history(value: Any, location: str) -> tuple[dict[str, str], ...]:
 def load_gold(path: str) -> list[GoldItem]:
     text = read_text_file(path)
     items: list[GoldItem] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        loc = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"不是合法的 JSON (invalid JSON): {exc.msg}", location=loc) from None
-        if not isinstance(obj, dict):
-            raise BadInput("每行必须是 JSON 对象", location=loc)
+    for lineno, loc, obj in iter_objects(text, path):
         for name in ("prompt", "response"):
             if not isinstance(obj.get(name), str):
                 raise BadInput("缺少或不是字符串 (missing or not a string)", location=loc, field=name)

@@ -61,6 +61,20 @@ def echo_responder(messages: list[dict[str, str]], body: dict[str, Any]) -> str:
     return f"你问的是：{last[:30]}"
 
 
+def scripted_replies(replies: list[str], *, cycle: bool = False) -> Responder:
+    """Answer the i-th request with ``replies[i]``; past the end, repeat the last reply or
+    (``cycle``) start again. Thread-safe: the server answers from its own thread."""
+    lock, calls = threading.Lock(), [0]
+
+    def respond(messages: list[dict[str, str]], body: dict[str, Any]) -> str:
+        with lock:
+            i = calls[0]
+            calls[0] += 1
+        return replies[i % len(replies)] if cycle else replies[min(i, len(replies) - 1)]
+
+    return respond
+
+
 def judge_aware(target: Responder, judge: Callable[[str], str]) -> Responder:
     """Route judge prompts (our rubric's system message) to ``judge(answer)``."""
     from scsafety.judges.rubric import ANSWER_CLOSE, ANSWER_OPEN
