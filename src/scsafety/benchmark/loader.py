@@ -117,9 +117,9 @@ def select(items: tuple[Item, ...] | list[Item], *, subdims: list[str] | None = 
            limit: int | None = None) -> list[Item]:
     """Filter by sub-dimension, then take ``limit`` items spread evenly across them.
 
-    The spread is a round-robin over sub-dimensions in dataset order, so ``--limit 30``
-    samples every area instead of the first file only; it is deterministic, so a resumed
-    or repeated run selects the very same items.
+    The spread is a round-robin over sub-dimensions (alternating areas) in dataset order, so
+    ``--limit 30`` samples every area instead of the first file only; it is deterministic,
+    so a resumed or repeated run selects the very same items.
     """
     chosen = list(items)
     if subdims:
@@ -136,7 +136,12 @@ def select(items: tuple[Item, ...] | list[Item], *, subdims: list[str] | None = 
     groups: dict[str, list[Item]] = {}
     for item in chosen:
         groups.setdefault(item.subdimension, []).append(item)
-    queues = list(groups.values())
+    # Alternate the areas too, so that a small sample (the demo's 6 items) spans all three.
+    by_area: dict[str, list[list[Item]]] = {}
+    for queue in groups.values():
+        by_area.setdefault(queue[0].category, []).append(queue)
+    areas = list(by_area.values())
+    queues = [area[k] for k in range(max(len(a) for a in areas)) for area in areas if k < len(area)]
     out: list[Item] = []
     depth = 0
     while len(out) < limit:
