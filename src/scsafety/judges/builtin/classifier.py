@@ -44,22 +44,22 @@ class LinearModel:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def save(self, directory: Path) -> None:
+    def save(self, directory: Path, name: str = "weights") -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(directory / "weights.npz", w_dense=self.w_dense.astype(np.float32),
+        np.savez_compressed(directory / f"{name}.npz", w_dense=self.w_dense.astype(np.float32),
                             w_sparse=self.w_sparse.astype(np.float16), bias=self.bias.astype(np.float32),
                             mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32))
-        (directory / "weights.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n",
+        (directory / f"{name}.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n",
                                                 encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> LinearModel:
+    def load(cls, directory: Path | None = None, name: str = "weights") -> LinearModel:
         if directory is None:
             base = resources.files("scsafety.judges.builtin")
-            npz_path = Path(str(base.joinpath("weights.npz")))
-            meta_path = Path(str(base.joinpath("weights.json")))
+            npz_path = Path(str(base.joinpath(f"{name}.npz")))
+            meta_path = Path(str(base.joinpath(f"{name}.json")))
         else:
-            npz_path, meta_path = directory / "weights.npz", directory / "weights.json"
+            npz_path, meta_path = directory / f"{name}.npz", directory / f"{name}.json"
         with np.load(npz_path) as z:
             w_sparse = z["w_sparse"].astype(np.float32)
             if w_sparse.shape[0] != HASH_BUCKETS:
