@@ -67,3 +67,16 @@ def env_with_key(**extra: str) -> dict[str, str]:
     env["OPENAI_API_KEY"] = SECRET
     env.update(extra)
     return env
+
+
+def judge_once(judge, sample):  # type: ignore[no-untyped-def]
+    """Judge one sample in a fresh event loop and close the judge (its HTTP session) after."""
+    import asyncio
+
+    async def go():  # type: ignore[no-untyped-def]
+        try:
+            return await judge.judge(sample)
+        finally:
+            await judge.aclose()
+
+    return asyncio.run(go())

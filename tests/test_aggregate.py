@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SECRET, run_cli, write_items
+from conftest import SECRET, run_cli, write_items, judge_once
 from scsafety.judges import JudgeInput, JudgeOptions, Verdict, create_judge
 from scsafety.judges.aggregate import AggregateVerdict, aggregate_method, aggregate_one, majority, rounded_mean
 from scsafety.judges.sampling import SamplingJudge
@@ -143,14 +143,7 @@ def _cycling(replies: list[str]):  # type: ignore[no-untyped-def]
     return scripted_replies(replies, cycle=True)
 
 
-def _ask(judge, sample):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
-        try:
-            return await judge.judge(sample)
-        finally:
-            await judge.aclose()
-
-    return asyncio.run(go())
+_ask = judge_once
 
 
 def test_llm_judge_samples_take_the_majority():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
-from conftest import SECRET, run_cli
+from conftest import SECRET, run_cli, judge_once
 from scsafety.errors import BadInput
 from scsafety.judges import JudgeInput, JudgeOptions, create_judge
 from scsafety.judges.guards.llamaguard import parse_llamaguard
@@ -32,14 +31,7 @@ def judge_for(server: OpenAIServer, spec: str, **extra):  # type: ignore[no-unty
                                            extra=extra))
 
 
-def ask(judge, sample: JudgeInput):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
-        try:
-            return await judge.judge(sample)
-        finally:
-            await judge.aclose()
-
-    return asyncio.run(go())
+ask = judge_once
 
 
 # -- native output parsing ------------------------------------------------------------
