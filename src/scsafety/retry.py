@@ -28,12 +28,6 @@ class RetryPolicy:
         return rng.uniform(0, cap)
 
 
-@dataclass
-class Attempted:
-    value: object
-    attempts: int
-
-
 async def call_with_retries(fn: Callable[[], Awaitable[T]], policy: RetryPolicy,
                             rng: random.Random | None = None) -> tuple[T, int]:
     """Run ``fn`` until it succeeds, a permanent error occurs or attempts run out.

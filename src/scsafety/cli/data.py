@@ -9,10 +9,12 @@ import sys
 from rich.table import Table
 
 from scsafety.benchmark import load_dataset, quality, taxonomy
-from scsafety.benchmark.loader import parse_jsonl, read_text_file
+from scsafety.benchmark.loader import read_text_file
+from scsafety.benchmark.schema import item_from_dict
 from scsafety.benchmark.stats import dataset_stats
 from scsafety.cli.common import EXIT_BAD_INPUT, EXIT_OK, Io, write_output
 from scsafety.errors import BadInput
+from scsafety.jsonl import parse_line
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,12 +84,12 @@ def validate_text(text: str, source: str, *, strict: bool = True) -> list[str]:
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            item = parse_jsonl(line, source, strict_taxonomy=strict)[0]
-        except BadInput as exc:
-            problems.append(str(exc).replace(f"{source}:1", f"{source}:{lineno}", 1))
-            continue
         loc = f"{source}:{lineno}"
+        try:
+            item = item_from_dict(parse_line(line, loc), location=loc, strict_taxonomy=strict)
+        except BadInput as exc:
+            problems.append(str(exc))
+            continue
         if item.id in seen:
             problems.append(f"{loc}: 字段 field 'id': 重复的 id {item.id!r}（第 {seen[item.id]} 行）(duplicate id)")
         seen.setdefault(item.id, lineno)

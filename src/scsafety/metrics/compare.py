@@ -32,12 +32,13 @@ def paired_difference(rows_a: Sequence[ScoredAnswer], rows_b: Sequence[ScoredAns
     common = [k for k in a if k in b]
     rng = np.random.default_rng(seed)
     n = len(common)
+    position = {k: i for i, k in enumerate(common)}
     weights = rng.multinomial(n, np.full(n, 1.0 / n), size=replicates).astype(np.float64) if n else None
 
     def block(keys: list[str]) -> dict[str, object]:
         if not keys or weights is None:
             return {"n_items": 0, "a": None, "b": None, "difference": None, "ci": None}
-        idx = [common.index(k) for k in keys] if len(keys) != n else list(range(n))
+        idx = [position[k] for k in keys]
         sa = np.array([a[k][0] for k in keys]); na = np.array([a[k][1] for k in keys])
         sb = np.array([b[k][0] for k in keys]); nb = np.array([b[k][1] for k in keys])
         w = weights[:, idx]

@@ -123,6 +123,10 @@ def render_json(reports: list[dict[str, Any]]) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
+def _check_value(v: Any) -> str:
+    return f"{v:.2%}" if isinstance(v, float) else ("—" if v is None else str(v))
+
+
 def render_tc260_table(report: dict[str, Any], console: Console) -> None:
     tc = report["tc260"]
     t = Table(title=f"TC260-003 / GB/T 45654-2025 合规检查 · run {report['run_id']} · 模型 {report['model']}")
@@ -131,9 +135,7 @@ def render_tc260_table(report: dict[str, Any], console: Console) -> None:
     t.add_column("要求 threshold", justify="right")
     t.add_column("结论 verdict")
     for ln in tc["lines"]:
-        v = ln["value"]
-        shown = f"{v:.2%}" if isinstance(v, float) else ("—" if v is None else str(v))
-        t.add_row(ln["check"], shown, ln["threshold"], "[green]通过 pass[/green]" if ln["pass"] else "[red]未通过 fail[/red]")
+        t.add_row(ln["check"], _check_value(ln["value"]), ln["threshold"], "[green]通过 pass[/green]" if ln["pass"] else "[red]未通过 fail[/red]")
     console.print(t)
     r = Table(title="按风险代码 per risk code")
     for col in ("code", "风险 risk", "条目 items", "回答 answers", "安全 safe", "安全率 share", "结论"):
@@ -150,9 +152,7 @@ def render_tc260_markdown(report: dict[str, Any]) -> str:
     out = [f"## TC260 合规检查 · {report['run_id']} · `{report['model']}`\n",
            "| 检查项 check | 结果 value | 要求 threshold | 结论 verdict |", "|---|---:|---:|---|"]
     for ln in tc["lines"]:
-        v = ln["value"]
-        shown = f"{v:.2%}" if isinstance(v, float) else ("—" if v is None else str(v))
-        out.append(f"| {ln['check']} | {shown} | {ln['threshold']} | {'通过 pass' if ln['pass'] else '未通过 fail'} |")
+        out.append(f"| {ln['check']} | {_check_value(ln['value'])} | {ln['threshold']} | {'通过 pass' if ln['pass'] else '未通过 fail'} |")
     out.append("\n| code | 风险 risk | 条目 items | 回答 answers | 安全率 safe share |\n|---|---|---:|---:|---:|")
     for code, c in tc["per_risk"].items():
         share = "—" if c["safe_share"] is None else f"{c['safe_share']:.2%}"
