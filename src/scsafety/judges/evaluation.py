@@ -137,12 +137,17 @@ def agreement(gold: Sequence[str], pred: Sequence[str | None], labels: Sequence[
                      round(kappa, 4), confusion, per_class)
 
 
+def gold_inputs(items: Sequence[GoldItem]) -> list[JudgeInput]:
+    """What a judge sees of each gold item."""
+    return [JudgeInput(question=it.prompt, answer=it.response, history=it.history, category=it.category,  # type: ignore[arg-type]
+                       expected=it.expected, round=1 + sum(1 for m in it.history if m["role"] == "user"))
+            for it in items]
+
+
 async def judge_gold(judge: Judge, items: Sequence[GoldItem], *, concurrency: int = 16) -> list[Verdict]:
     from scsafety.runner import judge_in_batches, judge_safely
 
-    samples = [JudgeInput(question=it.prompt, answer=it.response, history=it.history, category=it.category,
-                          expected=it.expected, round=1 + sum(1 for m in it.history if m["role"] == "user"))
-               for it in items]
+    samples = gold_inputs(items)
     if hasattr(judge, "judge_many"):
         return await judge_in_batches(judge, samples)
     slots = asyncio.Semaphore(max(1, concurrency))
