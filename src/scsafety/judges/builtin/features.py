@@ -142,7 +142,7 @@ def stance_block(question: str, answer: str, model_harm: float, refuses: bool) -
     is. The harm is the larger of the question model's and the lexical estimate: the model
     knows the benchmark's phrasing, the lexicon any phrasing that names the act."""
     r = request_cues(question)
-    lex = lexical_harm(question)
+    lex = lexical_harm(r)
     st = stance_cues(question, answer)
     harm = max(model_harm, lex)
     goes_along = float(not refuses and not st.condemns and not st.corrects)

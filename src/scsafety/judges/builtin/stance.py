@@ -78,10 +78,10 @@ def request_cues(question: str) -> RequestCues:
                        bool(_evade_re.search(q)), bool(_protect_re.search(q)))
 
 
-def lexical_harm(question: str) -> float:
+def lexical_harm(question: str | RequestCues) -> float:
     """A style-independent prior that the request asks for harm: a harmful act asked how
     to do or get away with, and not asked from the protective side. 0, 0.5 or 1."""
-    r = request_cues(question)
+    r = request_cues(question) if isinstance(question, str) else question
     if r.harm_acts == 0:
         return 0.0
     if r.protective and not r.evade:
