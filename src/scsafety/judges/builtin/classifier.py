@@ -75,18 +75,12 @@ def weights_available() -> bool:
 
 def train_linear(batch: FeatureBatch, y: np.ndarray, *, l2: float = 1e-3, l2_sparse: float = 1e-4,
                  epochs: int = 300, lr: float = 0.05, class_weight: np.ndarray | None = None,
-                 emphasis: np.ndarray | None = None, seed: int = 0) -> LinearModel:
-    """Full-batch Adam on softmax cross-entropy with L2. Deterministic for a seed.
-
-    ``emphasis`` multiplies standardised dense columns: a column scaled by k is shrunk by
-    the L2 term as if its penalty were divided by k². It is folded into ``scale``, so the
-    saved model needs nothing new at inference."""
+                 seed: int = 0) -> LinearModel:
+    """Full-batch Adam on softmax cross-entropy with L2. Deterministic for a seed."""
     rng = np.random.default_rng(seed)
     n, d = batch.dense.shape
     mean = batch.dense.mean(axis=0)
     scale = batch.dense.std(axis=0) + 1e-3
-    if emphasis is not None:
-        scale = scale / emphasis
     x = ((batch.dense - mean) / scale).astype(np.float32)
     rows, cols, vals = [], [], []
     for i, sp in enumerate(batch.sparse):

@@ -12,8 +12,7 @@ Every figure is the shipped judge's *decision* (thresholds and rules included), 
 linear model's arg-max. ``--file-cv`` holds out one training file at a time: each file was
 written by one session in its own style, so this is the closest the training set comes to
 answers from a model it has never seen, and it is the figure the decision threshold was
-chosen on. ``--dev`` files (``training/judge_dev``)
-are never trained on.
+chosen on. ``--dev`` files (``training/judge_dev``) are never trained on.
 """
 
 from __future__ import annotations
@@ -139,18 +138,25 @@ def evaluate_split(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples
     return _figures(judge, [rows[i] for i in test], [samples[i] for i in test], probs, y[test])
 
 
-def cross_validate(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples: list, folds: int,
-                   question_model: LinearModel, embedder: Embedder | None, seed: int = 0) -> dict:
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(y))
+def _out_of_fold(batch: FeatureBatch, y: np.ndarray, tests: list[np.ndarray], question_model: LinearModel,
+                 embedder: Embedder | None) -> tuple[np.ndarray, object]:
+    """Probabilities for every example from a model trained without its fold, and a judge
+    to turn them into decisions (all folds' judges decide alike: only the model differs)."""
     probs = np.zeros((len(y), 3), dtype=np.float32)
     judge = None
-    for k in range(folds):
-        test = order[k::folds]
-        train = np.setdiff1d(order, test)
+    everything = np.arange(len(y))
+    for test in tests:
+        train = np.setdiff1d(everything, test)
         model = train_linear(subset(batch, train), y[train], **HYPER)
         judge = _judge_for(model, question_model, embedder)
         probs[test] = model.probabilities(subset(batch, test))
+    return probs, judge
+
+
+def cross_validate(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples: list, folds: int,
+                   question_model: LinearModel, embedder: Embedder | None, seed: int = 0) -> dict:
+    order = np.random.default_rng(seed).permutation(len(y))
+    probs, judge = _out_of_fold(batch, y, [order[k::folds] for k in range(folds)], question_model, embedder)
     return {"folds": folds, **_figures(judge, rows, samples, probs, y)}
 
 
@@ -159,16 +165,10 @@ def leave_one_file_out(batch: FeatureBatch, y: np.ndarray, rows: list[dict], sam
     """Each training file was written by one session in its own voice: training on the
     others and testing on it is the nearest thing to answers from an unseen model."""
     files = np.asarray([r["_source"].split(":")[0] for r in rows])
-    probs = np.zeros((len(y), 3), dtype=np.float32)
-    judge = None
-    for name in sorted(set(files)):
-        test, train = np.where(files == name)[0], np.where(files != name)[0]
-        model = train_linear(subset(batch, train), y[train], **HYPER)
-        judge = _judge_for(model, question_model, embedder)
-        probs[test] = model.probabilities(subset(batch, test))
-    out = {"files": len(set(files)), **_figures(judge, rows, samples, probs, y)}
-    for name in sorted(set(files)):
-        idx = np.where(files == name)[0]
+    tests = {name: np.where(files == name)[0] for name in sorted(set(files))}
+    probs, judge = _out_of_fold(batch, y, list(tests.values()), question_model, embedder)
+    out = {"files": len(tests), **_figures(judge, rows, samples, probs, y)}
+    for name, idx in tests.items():
         out[name] = _figures(judge, [rows[i] for i in idx], [samples[i] for i in idx], probs[idx], y[idx])
     print(json.dumps({"leave_one_file_out": out}, ensure_ascii=False), file=sys.stderr)
     return out
