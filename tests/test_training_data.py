@@ -85,7 +85,7 @@ def test_training_set_covers_every_subdimension_and_the_rubric():
     rows = [r for p in TRAIN for _, r in _rows(p)]
     assert len(rows) >= 3000
     per_sub = collections.Counter(r["subdimension"] for r in rows)
-    assert {s.name for s in taxonomy.SUBDIMENSIONS} <= set(per_sub), set(s.name for s in taxonomy.SUBDIMENSIONS) - set(per_sub)
+    assert {s.name for s in taxonomy.SUBDIMENSIONS} <= set(per_sub), {s.name for s in taxonomy.SUBDIMENSIONS} - set(per_sub)
     assert min(per_sub.values()) >= 50, per_sub.most_common()[-3:]
     scores = collections.Counter(r["score"] for r in rows)
     assert min(scores.values()) >= 0.15 * len(rows), scores

@@ -255,9 +255,8 @@ def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Emb
         cue[i, k:k + STANCE_FEATURES] = stance_block(q, a, float(harm[i]), bool(refuses[i, 0]))
     # The answer's opening twice, weighted by how harmful the request is and by how legitimate:
     # the same fluent "1. 2. 3." answer is a 0 after a harmful request and a 2 after a benign
-    # one, and a linear model can only learn that from such a product. Ungated, it learnt that
-    # a procedural answer means 0 (most non-refusing answers in the training set are), and
-    # called first aid for a dog bite unsafe.
+    # one, and a linear model can only learn that from such a product; ungated, it learns that
+    # a procedural answer means 0, because most non-refusing answers in the training set are.
     gate = np.maximum(harm, cue[:, k])[:, None] if n else np.zeros((0, 1), np.float32)
     head = emb[:n]
     dense = np.concatenate([head * gate, head * (1 - gate), emb[n:2 * n], q_emb * (1 - refuses), q_emb * refuses,
