@@ -137,7 +137,7 @@ def train_question_model(embedder: Embedder | None, extra: tuple[list[str], list
     emb = embedder(windows) if embedder is not None else np.zeros((len(windows), 512), np.float32)
     batch = question_inputs(questions, emb)
     y = np.asarray(labels, dtype=np.int64)
-    # Balance the classes: harmful requests outnumber legitimate ones about three to one.
+    # Balance the classes: harmful requests outnumber legitimate ones about 3.5 to one.
     weight = np.asarray([len(y) / (2 * max(1, (y == 0).sum())), len(y) / (2 * max(1, (y == 1).sum())), 1.0],
                         dtype=np.float32)
     model = train_linear(batch, y, l2=1e-1, l2_sparse=1e-2, epochs=100, lr=0.05, class_weight=weight)
