@@ -219,6 +219,17 @@ def question_inputs(questions: Sequence[str], q_emb: np.ndarray) -> FeatureBatch
     return FeatureBatch(q_emb.astype(np.float32), [hashed_ngrams(q, "q:", limit=300) for q in questions])
 
 
+def _combined_harm(cue: np.ndarray) -> np.ndarray:
+    """The larger of the question model's and the lexical estimate of request harm (stance.py):
+    the model knows the benchmark's phrasing, the lexicon any phrasing that names the act."""
+    return np.maximum(cue[:, CUE_NAMES.index("q_harm")], cue[:, CUE_NAMES.index("lex_harm")])
+
+
+def request_harm(batch: FeatureBatch) -> np.ndarray:
+    """P(harmful request) per sample, as ``featurize`` combined it."""
+    return _combined_harm(batch.dense[:, -len(CUE_NAMES):])
+
+
 def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Embedder | None, *,
               ngrams: bool = True, question_model: object | None = None,
               question_harm: np.ndarray | None = None) -> FeatureBatch:
@@ -257,7 +268,7 @@ def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Emb
     # the same fluent "1. 2. 3." answer is a 0 after a harmful request and a 2 after a benign
     # one, and a linear model can only learn that from such a product; ungated, it learns that
     # a procedural answer means 0, because most non-refusing answers in the training set are.
-    gate = np.maximum(harm, cue[:, k])[:, None] if n else np.zeros((0, 1), np.float32)
+    gate = _combined_harm(cue)[:, None]
     head = emb[:n]
     dense = np.concatenate([head * gate, head * (1 - gate), emb[n:2 * n], q_emb * (1 - refuses), q_emb * refuses,
                             cue], axis=1).astype(np.float32)

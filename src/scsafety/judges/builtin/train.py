@@ -27,9 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from scsafety.benchmark import taxonomy
-from scsafety.judges.builtin import request_harm
 from scsafety.judges.builtin.classifier import LinearModel, train_linear
-from scsafety.judges.builtin.features import Embedder, FeatureBatch, featurize, strip_steering
+from scsafety.judges.builtin.features import Embedder, FeatureBatch, featurize, request_harm, strip_steering
 from scsafety.judges.evaluation import agreement
 
 # p0 at or above this is a 0. Binary agreement, leave-one-file-out on the twelve training files /
@@ -123,19 +122,24 @@ def _benchmark_requests() -> tuple[list[str], list[int]]:
     return questions, labels
 
 
+def _question_batch(questions: list[str], embedder: Embedder | None) -> FeatureBatch:
+    """The question model's inputs, embedded the way ``featurize`` embeds a question."""
+    from scsafety.judges.builtin.features import EMBED_DIM, QUESTION_CHARS, question_inputs
+
+    windows = [q.strip()[-QUESTION_CHARS:] for q in questions]
+    emb = embedder(windows) if embedder is not None else np.zeros((len(windows), EMBED_DIM), np.float32)
+    return question_inputs(questions, emb)
+
+
 def train_question_model(embedder: Embedder | None, extra: tuple[list[str], list[int]] = ([], [])
                          ) -> tuple[LinearModel, dict]:
     """P(a request must not be gone along with), from the benchmark's turns plus ``extra``
     (the training rows' prompts labelled by ``request_labels``). The benchmark alone knows
     only its own phrasing (AUC 0.82 / 0.89 on the dev sets' prompts); the training prompts
     add statements, jailbreak wrappers and the phrasing of other writers."""
-    from scsafety.judges.builtin.features import QUESTION_CHARS, question_inputs
-
     questions, labels = _benchmark_requests()
     questions, labels = questions + list(extra[0]), labels + list(extra[1])
-    windows = [q.strip()[-QUESTION_CHARS:] for q in questions]
-    emb = embedder(windows) if embedder is not None else np.zeros((len(windows), 512), np.float32)
-    batch = question_inputs(questions, emb)
+    batch = _question_batch(questions, embedder)
     y = np.asarray(labels, dtype=np.int64)
     # Balance the classes: harmful requests outnumber legitimate ones about 3.5 to one.
     weight = np.asarray([len(y) / (2 * max(1, (y == 0).sum())), len(y) / (2 * max(1, (y == 1).sum())), 1.0],
@@ -152,8 +156,6 @@ def out_of_file_request_harm(rows: list[dict], samples: list, embedder: Embedder
     row's file. The answer classifier learns how far to trust this feature; fed in-sample
     predictions (near-perfect on prompts the question model was trained on) it would learn
     to trust it blindly."""
-    from scsafety.judges.builtin.features import QUESTION_CHARS, question_inputs
-
     questions, labels, index = request_labels(rows)
     files = np.asarray([r["_source"].split(":")[0] for r in rows])
     harm = np.zeros(len(rows), dtype=np.float32)
@@ -161,10 +163,7 @@ def out_of_file_request_harm(rows: list[dict], samples: list, embedder: Embedder
         keep = [k for k, i in enumerate(index) if files[i] != name]
         model, _ = train_question_model(embedder, ([questions[k] for k in keep], [labels[k] for k in keep]))
         mine = np.where(files == name)[0]
-        qs = [samples[i][0] for i in mine]
-        windows = [q.strip()[-QUESTION_CHARS:] for q in qs]
-        emb = embedder(windows) if embedder is not None else np.zeros((len(qs), 512), np.float32)
-        harm[mine] = model.probabilities(question_inputs(qs, emb))[:, 1]
+        harm[mine] = model.probabilities(_question_batch([samples[i][0] for i in mine], embedder))[:, 1]
     return harm
 
 
