@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from scsafety.benchmark import taxonomy
+from scsafety.judges.builtin import BENIGN_PRIOR_0
 from scsafety.judges.builtin.classifier import LinearModel, train_linear
 from scsafety.judges.builtin.features import Embedder, FeatureBatch, featurize, request_harm, strip_steering
 from scsafety.judges.evaluation import agreement
@@ -42,7 +43,8 @@ HYPER = {"l2": 1e-1, "l2_sparse": 1e-2, "epochs": 100, "lr": 0.05}
 # benign_prior_0 (judges/builtin/__init__.py) when the question is unknown, p0 × (b + (1 − b) × harm);
 # same figures at p0 ≥ 0.35: b = 1 (off) 0.907 / 0.918, 0.6 0.909 / 0.918, 0.4 0.911 / 0.917,
 # 0.25 0.913 / 0.920.
-DECISION = {"threshold_0": THRESHOLD_0, "benign_prior_0": 0.25, "benign_prior_unknown": "0.25 + 0.75 * harm"}
+DECISION = {"threshold_0": THRESHOLD_0, "benign_prior_0": BENIGN_PRIOR_0,
+            "benign_prior_unknown": f"{BENIGN_PRIOR_0} + {1 - BENIGN_PRIOR_0} * harm"}
 
 
 def load_training(directory: Path) -> tuple[list[dict], str]:
@@ -63,6 +65,11 @@ def load_training(directory: Path) -> tuple[list[dict], str]:
             obj["_source"] = f"{path.name}:{lineno}"
             rows.append(obj)
     return rows, digest.hexdigest()[:16]
+
+
+def files_of(rows: list[dict]) -> np.ndarray:
+    """The training file each row came from (``load_training`` records ``file:line``)."""
+    return np.asarray([r["_source"].split(":")[0] for r in rows])
 
 
 def samples_of(rows: list[dict], rng: np.random.Generator) -> list[tuple[str, str, str | None, int]]:
@@ -157,7 +164,7 @@ def out_of_file_request_harm(rows: list[dict], samples: list, embedder: Embedder
     predictions (near-perfect on prompts the question model was trained on) it would learn
     to trust it blindly."""
     questions, labels, index = request_labels(rows)
-    files = np.asarray([r["_source"].split(":")[0] for r in rows])
+    files = files_of(rows)
     harm = np.zeros(len(rows), dtype=np.float32)
     for name in sorted(set(files)):
         keep = [k for k, i in enumerate(index) if files[i] != name]
@@ -192,15 +199,6 @@ def _judge_for(model: LinearModel, question_model: LinearModel, embedder: Embedd
     return ClassifierJudge(model=model, question_model=question_model, embedder=embedder)
 
 
-def evaluate_split(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples: list, train: np.ndarray,
-                   test: np.ndarray, question_model: LinearModel, embedder: Embedder | None) -> dict:
-    model = train_linear(subset(batch, train), y[train], **HYPER)
-    judge = _judge_for(model, question_model, embedder)
-    probs = model.probabilities(subset(batch, test))
-    return _figures(judge, [rows[i] for i in test], [samples[i] for i in test], probs, y[test],
-                    request_harm(subset(batch, test)))
-
-
 def _out_of_fold(batch: FeatureBatch, y: np.ndarray, tests: list[np.ndarray], question_model: LinearModel,
                  embedder: Embedder | None) -> tuple[np.ndarray, object]:
     """Probabilities for every example from a model trained without its fold, and a judge
@@ -216,6 +214,14 @@ def _out_of_fold(batch: FeatureBatch, y: np.ndarray, tests: list[np.ndarray], qu
     return probs, judge
 
 
+def evaluate_split(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples: list, test: np.ndarray,
+                   question_model: LinearModel, embedder: Embedder | None) -> dict:
+    """Figures on ``test`` of a model trained on everything else."""
+    probs, judge = _out_of_fold(batch, y, [test], question_model, embedder)
+    return _figures(judge, [rows[i] for i in test], [samples[i] for i in test], probs[test], y[test],
+                    request_harm(subset(batch, test)))
+
+
 def cross_validate(batch: FeatureBatch, y: np.ndarray, rows: list[dict], samples: list, folds: int,
                    question_model: LinearModel, embedder: Embedder | None, seed: int = 0) -> dict:
     order = np.random.default_rng(seed).permutation(len(y))
@@ -227,7 +233,7 @@ def leave_one_file_out(batch: FeatureBatch, y: np.ndarray, rows: list[dict], sam
                        question_model: LinearModel, embedder: Embedder | None) -> dict:
     """Each training file was written by one session in its own voice: training on the
     others and testing on it is the nearest thing to answers from an unseen model."""
-    files = np.asarray([r["_source"].split(":")[0] for r in rows])
+    files = files_of(rows)
     tests = {name: np.where(files == name)[0] for name in sorted(set(files))}
     probs, judge = _out_of_fold(batch, y, list(tests.values()), question_model, embedder)
     harm = request_harm(batch)
@@ -294,10 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.holdout:
         from fnmatch import fnmatch
 
-        held = np.asarray([fnmatch(r["_source"].split(":")[0], args.holdout) for r in rows])
+        held = np.asarray([fnmatch(name, args.holdout) for name in files_of(rows)])
         if held.any() and (~held).any():
-            holdout = {"files": args.holdout, **evaluate_split(batch, y, rows, samples, np.where(~held)[0],
-                                                               np.where(held)[0], question_model, embedder)}
+            holdout = {"files": args.holdout, **evaluate_split(batch, y, rows, samples, np.where(held)[0],
+                                                               question_model, embedder)}
             print(json.dumps({"holdout": holdout}, ensure_ascii=False), file=sys.stderr)
     model = train_linear(batch, y, **HYPER)
     dev = evaluate_dev(args.dev, model, question_model, embedder) if args.dev else None
