@@ -225,11 +225,6 @@ def _combined_harm(cue: np.ndarray) -> np.ndarray:
     return np.maximum(cue[:, CUE_NAMES.index("q_harm")], cue[:, CUE_NAMES.index("lex_harm")])
 
 
-def request_harm(batch: FeatureBatch) -> np.ndarray:
-    """P(harmful request) per sample, as ``featurize`` combined it."""
-    return _combined_harm(batch.dense[:, -len(CUE_NAMES):])
-
-
 def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Embedder | None, *,
               ngrams: bool = True, question_model: object | None = None,
               question_harm: np.ndarray | None = None) -> FeatureBatch:
