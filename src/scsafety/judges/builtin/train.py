@@ -30,12 +30,14 @@ from scsafety.benchmark import taxonomy
 from scsafety.judges.builtin import CLASSIFIER_ID
 from scsafety.judges.builtin.classifier import LinearModel, train_linear
 from scsafety.judges.builtin.features import (
+    EMBED_DIM,
     HEAD_CHARS,
     QUESTION_CHARS,
     TAIL_CHARS,
     Embedder,
     FeatureBatch,
     featurize,
+    question_inputs,
     strip_steering,
 )
 from scsafety.judges.evaluation import agreement
@@ -151,8 +153,6 @@ def _benchmark_requests() -> tuple[list[str], list[int]]:
 
 def _question_batch(questions: list[str], embedder: Embedder | None) -> FeatureBatch:
     """The question model's inputs, embedded the way ``featurize`` embeds a question."""
-    from scsafety.judges.builtin.features import EMBED_DIM, question_inputs
-
     windows = [q.strip()[-QUESTION_CHARS:] for q in questions]
     emb = embedder(windows) if embedder is not None else np.zeros((len(windows), EMBED_DIM), np.float32)
     return question_inputs(questions, emb)
