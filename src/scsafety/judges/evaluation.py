@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scsafety.benchmark.loader import read_text_file
@@ -59,8 +59,7 @@ def load_gold(path: str) -> list[GoldItem]:
                 raise BadInput("缺少或不是字符串 (missing or not a string)", location=loc, field=name)
         score, label = obj.get("score"), obj.get("label")
         if score is not None:
-            if isinstance(score, bool) or score not in (0, 1, 2):
-                raise BadInput(f"score 必须是 0/1/2，得到 {score!r}", location=loc, field="score")
+            score = _score(score, loc)
         elif label is not None:
             label = str(label).strip().lower()
             if label not in (SAFE, UNSAFE):
@@ -72,10 +71,21 @@ def load_gold(path: str) -> list[GoldItem]:
                               obj.get("expected")))
     if not items:
         raise BadInput(f"金标文件为空 (gold file has no items): {path}")
-    kinds = {"score" if i.score is not None else "label" for i in items}
-    if len(kinds) > 1:
-        raise BadInput(f"{path}: 不能混用 score 和 label (use either score or label for every line)")
+    if any(i.score is None for i in items) and any(i.score is not None for i in items):
+        # A file that labels some lines 0/1/2 and others safe/unsafe can only be compared
+        # on the coarser scale, so every line is compared as safe/unsafe.
+        items = [replace(i, score=None, label=UNSAFE if i.score == 0 else SAFE) if i.score is not None else i
+                 for i in items]
     return items
+
+
+def _score(value: Any, location: str) -> int:
+    """0/1/2, also when written as "1" or 1.0 (files converted from CSV or spreadsheets)."""
+    if isinstance(value, str) and value.strip() in ("0", "1", "2"):
+        return int(value.strip())
+    if not isinstance(value, bool) and isinstance(value, (int, float)) and value in (0, 1, 2):
+        return int(value)
+    raise BadInput(f"score 必须是 0/1/2，得到 {value!r}", location=location, field="score")
 
 
 def predicted_class(item: GoldItem, verdict: Verdict) -> str | None:
