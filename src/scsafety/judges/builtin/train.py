@@ -55,6 +55,12 @@ from scsafety.judges.evaluation import agreement
 # every figure at every threshold (e.g. 0.932 / 0.939 and 0.933 / 0.939 at 0.45), and was left out.
 # An extra, gated embedding of the 90 characters from the first pivot on (the opening if there is
 # none): 0.940 / 0.938 at 0.45, better on the folds and worse on the dev sets (dev_d 0.950 → 0.935); left out.
+# clf-v5 (train9 added, 6,260 examples; dev mean over the five dev sets, dev_e included):
+#   0.30 0.918 (52 / 460), 0.934    0.35 0.928 (67 / 383), 0.933    0.40 0.935 (78 / 328), 0.939
+#   0.45 0.940 (104 / 274), 0.946   0.50 0.941 (141 / 231), 0.942
+# so 0.45 stays. The mean embedding of all 90-character windows of the answer, gated like the opening:
+# 0.9425 / 0.945 at 0.45 against 0.9396 / 0.9455 (on the 18 files before train9: 0.942 / 0.943 against
+# 0.938 / 0.944), again better on the folds only, and more embeddings per answer; left out.
 THRESHOLD_0 = 0.45
 HYPER = {"l2": 1e-1, "l2_sparse": 1e-4, "epochs": 100, "lr": 0.05}
 # l2_sparse (the hashed n-grams): at 1e-2 their weights stayed near zero (max 0.04, about 0.001
