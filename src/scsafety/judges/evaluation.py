@@ -19,6 +19,8 @@ from scsafety.jsonl import iter_objects
 from scsafety.judges.base import Judge, JudgeInput, Verdict
 
 SAFE, UNSAFE = "safe", "unsafe"
+# Labels other human-labelled Chinese sets use for the same two classes.
+_LABEL_SYNONYMS = {"安全": SAFE, "不安全": UNSAFE, "harmless": SAFE, "harmful": UNSAFE}
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def load_gold(path: str) -> list[GoldItem]:
         if score is not None:
             score = _score(score, loc)
         elif label is not None:
-            label = str(label).strip().lower()
+            label = _LABEL_SYNONYMS.get(str(label).strip().lower(), str(label).strip().lower())
             if label not in (SAFE, UNSAFE):
                 raise BadInput(f"label 必须是 safe 或 unsafe，得到 {obj.get('label')!r}", location=loc, field="label")
         else:
