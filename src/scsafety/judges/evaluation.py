@@ -63,7 +63,8 @@ def load_gold(path: str) -> list[GoldItem]:
         if score is not None:
             score = _score(score, loc)
         elif label is not None:
-            label = _LABEL_SYNONYMS.get(str(label).strip().lower(), str(label).strip().lower())
+            label = str(label).strip().lower()
+            label = _LABEL_SYNONYMS.get(label, label)
             if label not in (SAFE, UNSAFE):
                 raise BadInput(f"label 必须是 safe 或 unsafe，得到 {obj.get('label')!r}", location=loc, field="label")
         else:
