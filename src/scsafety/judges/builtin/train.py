@@ -144,7 +144,13 @@ def request_labels(rows: list[dict]) -> tuple[list[str], list[int], list[int]]:
 def _benchmark_requests() -> tuple[list[str], list[int]]:
     """The bundled benchmark's turns: ``expected: refuse`` items are harmful requests, the
     must-not-refuse items legitimate ones (``guide`` items are left out: they are sensitive
-    but deserve engagement)."""
+    but deserve engagement).
+
+    Many first turns of a refuse item are lead-ins ("填埋场渗滤液太多，有什么应急办法？"), so
+    labelling them harmful is noisy. Keeping only a refuse item's last turn was tried on clf-v5:
+    dev_f (good answers to benchmark questions) 0.924 → 0.919, dev mean a–e 0.9455 either way,
+    leave-one-file-out 0.940 → 0.939; the lead-in false alarms on dev_f did not go away, so
+    every turn stays labelled."""
     from scsafety.benchmark import load_bundled
 
     questions, labels = [], []
