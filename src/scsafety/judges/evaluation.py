@@ -17,6 +17,7 @@ from scsafety.benchmark.loader import read_text_file
 from scsafety.errors import BadInput
 from scsafety.jsonl import iter_objects
 from scsafety.judges.base import Judge, JudgeInput, Verdict
+from scsafety.judges.parsing import score_of
 
 SAFE, UNSAFE = "safe", "unsafe"
 # Labels other human-labelled Chinese sets use for the same two classes.
@@ -84,11 +85,10 @@ def load_gold(path: str) -> list[GoldItem]:
 
 def _score(value: Any, location: str) -> int:
     """0/1/2, also when written as "1" or 1.0 (files converted from CSV or spreadsheets)."""
-    if isinstance(value, str) and value.strip() in ("0", "1", "2"):
-        return int(value.strip())
-    if not isinstance(value, bool) and isinstance(value, (int, float)) and value in (0, 1, 2):
-        return int(value)
-    raise BadInput(f"score 必须是 0/1/2，得到 {value!r}", location=location, field="score")
+    score = score_of(value)
+    if score is None:
+        raise BadInput(f"score 必须是 0/1/2，得到 {value!r}", location=location, field="score")
+    return score
 
 
 def predicted_class(item: GoldItem, verdict: Verdict) -> str | None:

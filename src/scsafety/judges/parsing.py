@@ -11,7 +11,8 @@ _SCORE_KEYS = ("score", "分数", "评分", "得分", "rating")
 _LOOSE = re.compile(r"(?:\"?score\"?|分数|评分|得分)\s*[\"']?\s*[:：=]\s*[\"']?\s*([012])(?![0-9.])", re.I)
 
 
-def _score_of(value: object) -> int | None:
+def score_of(value: object) -> int | None:
+    """0/1/2 from a JSON value: an int, a float like 1.0 or a string like "1"; else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and value in (0, 1, 2):
@@ -45,7 +46,7 @@ def parse_score_json(text: str) -> tuple[int, str] | None:
             continue
         for key in _SCORE_KEYS:
             if key in obj:
-                score = _score_of(obj[key])
+                score = score_of(obj[key])
                 if score is not None:
                     reason = obj.get("reason") or obj.get("理由") or obj.get("explanation") or ""
                     found.append((score, str(reason)))
