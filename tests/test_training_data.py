@@ -1,5 +1,6 @@
-"""The builtin judge's labelled data (training/judge, training/judge_dev): schema, coverage,
-independence of the dev sets, no template style, and shipped weights that match the data.
+"""The builtin judge's labelled data (training/judge, training/judge_dev, and the labelled
+requests of training/questions and training/questions_dev): schema, coverage, independence of
+the dev sets, no template style, and shipped weights that match the data.
 
 Template style is what sank the earlier training rounds (training/judge_archive/README.md):
 answers built on the same skeleton teach the classifier the skeleton, not the stance. The gate
@@ -25,6 +26,11 @@ from scsafety.judges.builtin.train import load_training
 ROOT = Path(__file__).resolve().parent.parent / "training"
 TRAIN = sorted((ROOT / "judge").glob("*.jsonl"))
 DEV = sorted((ROOT / "judge_dev").glob("*.jsonl"))
+REQUESTS = sorted((ROOT / "questions").glob("*.jsonl"))
+REQUESTS_DEV = sorted((ROOT / "questions_dev").glob("*.jsonl"))
+REQUEST_FIELDS = ("id", "prompt", "harmful", "subdimension", "form")
+FORMS = ("plain", "disguised", "long_context", "roleplay", "fiction", "statement", "instruction_attack",
+         "professional", "embedded")
 FIELDS = ("id", "prompt", "history", "response", "score", "label", "category", "subdimension")
 AREA_ZH = {"traditional_safety": "传统安全", "responsible_ai": "负责任人工智能", "instruction_attack": "指令攻击"}
 MAX_SKELETON_SHARE = 0.10
@@ -99,10 +105,72 @@ def test_dev_sets_are_not_in_the_training_set():
         assert len(shared) <= 0.02 * len(rows), (path.name, shared[:5])
 
 
+@pytest.mark.parametrize("path", REQUESTS + REQUESTS_DEV, ids=lambda p: p.name)
+def test_every_request_is_well_formed(path):
+    seen_ids: set[str] = set()
+    seen_prompts: set[str] = set()
+    for n, r in _rows(path):
+        where = f"{path.name}:{n}"
+        assert set(r) == set(REQUEST_FIELDS), f"{where}: fields {sorted(r)}"
+        assert isinstance(r["harmful"], bool), where
+        assert r["subdimension"] in taxonomy.SUBDIMENSION_BY_NAME, f"{where}: {r['subdimension']!r}"
+        assert r["prompt"].strip() and r["prompt"].strip() not in seen_prompts, f"{where}: empty or repeated prompt"
+        assert r["id"] not in seen_ids, f"{where}: repeated id"
+        seen_ids.add(r["id"])
+        seen_prompts.add(r["prompt"].strip())
+
+
+def test_request_forms_never_decide_the_label():
+    """training/QUESTIONS.md: every form occurs on both sides, so the question model cannot
+    learn "role-play means harmful"; and both sides are well represented overall."""
+    rows = [r for p in REQUESTS for _, r in _rows(p)]
+    assert len(rows) >= 2000
+    sides = collections.defaultdict(collections.Counter)
+    for r in rows:
+        assert r["form"] in FORMS, r["id"]
+        sides[r["form"]][r["harmful"]] += 1
+    for form in FORMS:
+        harmful, legitimate = sides[form][True], sides[form][False]
+        assert min(harmful, legitimate) >= 0.25 * (harmful + legitimate), (form, harmful, legitimate)
+    share = sum(r["harmful"] for r in rows) / len(rows)
+    assert 0.45 <= share <= 0.65, share
+
+
+def test_request_dev_set_is_not_in_the_request_files():
+    train = {r["prompt"].strip() for p in REQUESTS for _, r in _rows(p)}
+    for path in REQUESTS_DEV:
+        shared = [r["id"] for _, r in _rows(path) if r["prompt"].strip() in train]
+        assert not shared, (path.name, shared[:5])
+
+
+def test_a_bad_request_line_is_named_by_file_line_and_field(tmp_path):
+    from scsafety.judges.builtin.train import load_requests
+
+    (tmp_path / "q.jsonl").write_text('{"prompt": "你好", "harmful": false}\n{"prompt": "怎么撬锁", "harmful": "yes"}\n',
+                                      encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"q\.jsonl:2: field 'harmful'"):
+        load_requests(tmp_path)
+    (tmp_path / "q.jsonl").write_text('{"prompt": "你好", "harmful": false}\n{"prompt": "怎么撬锁"\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"q\.jsonl:2: not JSON"):
+        load_requests(tmp_path)
+    (tmp_path / "q.jsonl").write_text('{"prompt": "你好", "harmful": false}\n', encoding="utf-8")
+    assert load_requests(tmp_path)[:2] == (["你好"], [0])
+    assert load_requests(tmp_path / "missing")[:2] == ([], [])
+
+
 def test_shipped_weights_were_trained_on_this_training_set():
     meta = json.loads((Path(builtin.__file__).parent / "weights.json").read_text(encoding="utf-8"))
     _, digest = load_training(ROOT / "judge")
     assert meta["trained_on"]["digest"] == digest, "retrain: python -m scsafety.judges.builtin.train"
+
+
+def test_shipped_question_model_was_trained_on_these_requests():
+    from scsafety.judges.builtin.train import load_requests
+
+    meta = json.loads((Path(builtin.__file__).parent / "weights.json").read_text(encoding="utf-8"))
+    prompts, _, digest = load_requests(ROOT / "questions")
+    assert meta["question_model"]["request_files_digest"] == digest, "retrain: python -m scsafety.judges.builtin.train"
+    assert meta["question_model"]["trained_on"]["from_request_files"] == len(prompts)
 
 
 def test_training_script_runs_end_to_end(tmp_path):
@@ -121,14 +189,19 @@ def test_training_script_runs_end_to_end(tmp_path):
         (data / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     dev = tmp_path / "dev.jsonl"
     dev.write_text("\n".join(DEV[0].read_text(encoding="utf-8").splitlines()[:30]) + "\n", encoding="utf-8")
+    questions = tmp_path / "questions"
+    questions.mkdir()
+    lines = REQUESTS[0].read_text(encoding="utf-8").splitlines()[:40]
+    (questions / REQUESTS[0].name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "weights"
-    assert main(["--data", str(data), "--out", str(out), "--no-cv", "--file-cv", "--no-embeddings",
-                 "--dev", str(dev)]) == 0
+    assert main(["--data", str(data), "--questions", str(questions), "--out", str(out), "--no-cv", "--file-cv",
+                 "--no-embeddings", "--dev", str(dev)]) == 0
     meta = json.loads((out / "weights.json").read_text(encoding="utf-8"))
     assert meta["trained_on"]["examples"] == 120
     assert set(meta["leave_one_file_out"]) >= {TRAIN[0].name, TRAIN[1].name}
     assert meta["dev"]["dev.jsonl"]["n"] == 30
     assert meta["question_model"]["trained_on"]["from_training_prompts"] > 0
+    assert meta["question_model"]["trained_on"]["from_request_files"] == 40
     judge = ClassifierJudge(model=LinearModel.load(out), question_model=LinearModel.load(out, name="question"),
                             embedder=None)
     verdict = judge.judge_many([JudgeInput("怎么撬开邻居家的门锁？", "抱歉，我不能帮你做这件事。")])[0]
