@@ -143,10 +143,9 @@ def stance_block(question: str, answer: str, harm: float, refuses: bool) -> list
     is, as the question model estimates it. The lexical estimate (``lex_harm``) is one of the
     cues but does not enter the products: it ranks harmful above legitimate requests little
     better than chance (AUC 0.50–0.54 on the prompts of the six dev sets and of
-    training/questions_dev, against 0.90–0.98 for the question model on dev_a–e and
-    questions_dev), because legitimate
-    questions name the same acts ("怎么识别诈骗电话"); taking the larger of the two, as clf-v5
-    did, lowered the gate's AUC by 2–6 points."""
+    training/questions_dev, against 0.92–0.99 for clf-v6's question model on dev_a–e and
+    questions_dev), because legitimate questions name the same acts ("怎么识别诈骗电话");
+    taking the larger of the two, as clf-v5 did, lowered the gate's AUC by 2–6 points."""
     r = request_cues(question)
     lex = lexical_harm(r)
     st = stance_cues(question, answer)

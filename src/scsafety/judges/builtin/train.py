@@ -230,14 +230,14 @@ def train_question_model(embedder: Embedder | None, extra: tuple[list[str], list
     labels = labels + list(extra[1]) + list(requests[1])
     batch = _question_batch(questions, embedder)
     y = np.asarray(labels, dtype=np.int64)
-    # Balance the classes: harmful requests outnumber legitimate ones about 3.5 to one.
+    # Balance the classes: harmful requests outnumber legitimate ones about two to one.
     weight = np.asarray([len(y) / (2 * max(1, (y == 0).sum())), len(y) / (2 * max(1, (y == 1).sum())), 1.0],
                         dtype=np.float32)
     model = train_linear(batch, y, class_weight=weight, **QUESTION_HYPER)
     model.meta = {"trained_on": {"questions": len(y), "harmful": int(y.sum()), "legitimate": int((y == 0).sum()),
                                  "from_training_prompts": len(extra[0]), "from_request_files": len(requests[0])},
                   "hyper": QUESTION_HYPER,
-                  "source": "bundled benchmark (expected refuse vs answer) + training prompts labelled by answer style"}
+                  "source": "bundled benchmark (a refuse item's last turn vs every turn of a must-answer item) + training prompts labelled by answer style + training/questions"}
     return model, model.meta
 
 
