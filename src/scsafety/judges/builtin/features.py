@@ -145,7 +145,7 @@ def stance_block(question: str, answer: str, harm: float, refuses: bool) -> list
     better than chance (AUC 0.50–0.54 on the prompts of the six dev sets and of
     training/questions_dev, against 0.92–0.99 for clf-v6's question model on dev_a–e and
     questions_dev), because legitimate questions name the same acts ("怎么识别诈骗电话");
-    taking the larger of the two, as clf-v5 did, lowered the gate's AUC by 2–6 points."""
+    taking the larger of the two, as clf-v5 did, lowered the gate's AUC by 1–7 points."""
     r = request_cues(question)
     lex = lexical_harm(r)
     st = stance_cues(question, answer)
