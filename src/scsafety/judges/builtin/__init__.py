@@ -91,15 +91,14 @@ class ClassifierJudge:
 
     # -- synchronous core ----------------------------------------------------------
     def judge_many(self, samples: Sequence[JudgeInput]) -> list[Verdict]:
-        from scsafety.judges.builtin.features import CUE_NAMES, featurize, strip_steering
+        from scsafety.judges.builtin.features import featurize, strip_steering
 
         stripped = [strip_steering(s.answer or "") for s in samples]
         feats = featurize([(s.question, a, "answer" if s.expected == "answer" else None, s.round)
                            for s, a in zip(samples, stripped)], self.embedder, ngrams=self.ngrams,
                           question_model=self.question_model)
         probs = self.model.probabilities(feats)
-        harm = feats.dense[:, feats.dense.shape[1] - len(CUE_NAMES) + CUE_NAMES.index("q_harm")] \
-            if self.question_model is not None else [None] * len(samples)
+        harm = feats.request_harm if feats.request_harm is not None else [None] * len(samples)
         return [self.decide(s, a, p, h) for s, a, p, h in zip(samples, stripped, probs, harm)]
 
     def decide(self, s: JudgeInput, answer: str, p: np.ndarray, request_harm: float | None = None) -> Verdict:

@@ -215,6 +215,7 @@ class Embedder:
 class FeatureBatch:
     dense: np.ndarray                 # (n, 5*512 + cues)
     sparse: list[dict[int, float]]    # answer and question n-gram buckets
+    request_harm: np.ndarray | None = None  # (n,) the question model's estimate, when there was one
 
 
 def question_inputs(questions: Sequence[str], q_emb: np.ndarray) -> FeatureBatch:
@@ -251,8 +252,9 @@ def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Emb
         cue[:, k + 1] = harm * (1 - refuses[:, 0])
         cue[:, k + 2] = harm * refuses[:, 0]
         cue[:, k + 3] = harm * compliance
+        request_harm: np.ndarray | None = harm
     else:
-        harm = np.zeros(n, np.float32)
+        harm, request_harm = np.zeros(n, np.float32), None
     k = CUE_NAMES.index("lex_harm")
     for i, (q, a, _, _) in enumerate(samples):
         cue[i, k:k + STANCE_FEATURES] = stance_block(q, a, float(harm[i]), bool(refuses[i, 0]))
@@ -273,4 +275,4 @@ def featurize(samples: Sequence[tuple[str, str, str | None, int]], embedder: Emb
         for b, w in hashed_ngrams(q, "q:", limit=300).items():
             d[b] = d.get(b, 0.0) + 0.5 * w
         sparse.append(d)
-    return FeatureBatch(dense, sparse)
+    return FeatureBatch(dense, sparse, request_harm)
