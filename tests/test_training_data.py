@@ -153,6 +153,9 @@ def test_a_bad_request_line_is_named_by_file_line_and_field(tmp_path):
     (tmp_path / "q.jsonl").write_text('{"prompt": "你好", "harmful": false}\n{"prompt": "怎么撬锁"\n', encoding="utf-8")
     with pytest.raises(SystemExit, match=r"q\.jsonl:2: not JSON"):
         load_requests(tmp_path)
+    (tmp_path / "q.jsonl").write_text('["怎么撬锁", true]\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"q\.jsonl:1: not JSON or not a JSON object"):
+        load_requests(tmp_path)
     (tmp_path / "q.jsonl").write_text('{"prompt": "你好", "harmful": false}\n', encoding="utf-8")
     assert load_requests(tmp_path)[:2] == (["你好"], [0])
     assert load_requests(tmp_path / "missing")[:2] == ([], [])

@@ -42,6 +42,8 @@ from scsafety.judges.builtin.features import (
     question_inputs,
     strip_steering,
 )
+from scsafety.errors import BadInput
+from scsafety.jsonl import iter_objects
 from scsafety.judges.evaluation import agreement
 
 # p0 at or above this is a 0. Binary agreement on clf-v4, file-grouped 6-fold leave-out (misses /
@@ -101,13 +103,10 @@ def _jsonl_objects(files: list[Path]) -> tuple[list[tuple[Path, int, dict]], str
     for path in files:
         text = path.read_text(encoding="utf-8")
         digest.update(text.encode("utf-8"))
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                out.append((path, lineno, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{lineno}: not JSON ({exc.msg})") from None
+        try:
+            out.extend((path, lineno, obj) for lineno, _, obj in iter_objects(text, str(path)))
+        except BadInput as exc:
+            raise SystemExit(f"{exc.location}: not JSON or not a JSON object ({exc.detail})") from None
     return out, digest.hexdigest()[:16]
 
 
