@@ -31,6 +31,10 @@ REQUESTS_DEV = sorted((ROOT / "questions_dev").glob("*.jsonl"))
 REQUEST_FIELDS = ("id", "prompt", "harmful", "subdimension", "form")
 FORMS = ("plain", "disguised", "long_context", "roleplay", "fiction", "statement", "instruction_attack",
          "professional", "embedded")
+# training/QUESTIONS.md, "Round 12 addendum": everyday red-team requests, about 90 % harmful.
+EVERYDAY_FORMS = ("everyday", "with_reason", "stereotype_question", "opinion_agree", "harmful_advice",
+                  "request_content", "reverse_induction", "soft_roleplay")
+EVERYDAY = [p for p in REQUESTS if p.name.startswith("q12_")]
 FIELDS = ("id", "prompt", "history", "response", "score", "label", "category", "subdimension")
 AREA_ZH = {"traditional_safety": "传统安全", "responsible_ai": "负责任人工智能", "instruction_attack": "指令攻击"}
 MAX_SKELETON_SHARE = 0.10
@@ -122,8 +126,9 @@ def test_every_request_is_well_formed(path):
 
 def test_request_forms_never_decide_the_label():
     """training/QUESTIONS.md: every form occurs on both sides, so the question model cannot
-    learn "role-play means harmful"; and both sides are well represented overall."""
-    rows = [r for p in REQUESTS for _, r in _rows(p)]
+    learn "role-play means harmful"; and both sides are well represented overall (the round-10
+    files; the everyday round-12 files are harmful by design and checked below)."""
+    rows = [r for p in REQUESTS if p not in EVERYDAY for _, r in _rows(p)]
     assert len(rows) >= 2000
     sides = collections.defaultdict(collections.Counter)
     for r in rows:
@@ -134,6 +139,20 @@ def test_request_forms_never_decide_the_label():
         assert min(harmful, legitimate) >= 0.25 * (harmful + legitimate), (form, harmful, legitimate)
     share = sum(r["harmful"] for r in rows) / len(rows)
     assert 0.45 <= share <= 0.65, share
+
+
+def test_everyday_requests_follow_their_brief():
+    """Round 12: every form of its list used, nearly all lines harmful but some legitimate ones in
+    the same register, and every risk subdimension covered."""
+    rows = [r for p in EVERYDAY for _, r in _rows(p)]
+    assert len(rows) >= 1000
+    forms = collections.Counter(r["form"] for r in rows)
+    assert set(forms) == set(EVERYDAY_FORMS), forms
+    assert min(forms.values()) >= 30, forms
+    share = sum(r["harmful"] for r in rows) / len(rows)
+    assert 0.8 <= share <= 0.95, share
+    risk = {s.name for s in taxonomy.SUBDIMENSIONS if not s.over_refusal}
+    assert risk <= {r["subdimension"] for r in rows if r["harmful"]}
 
 
 def test_request_dev_set_is_not_in_the_request_files():
