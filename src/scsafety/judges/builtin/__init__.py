@@ -1,6 +1,6 @@
 """The offline builtin judge: no network, CPU only, deterministic.
 
-``--judge builtin`` is the trained classifier (``builtin:clf-v6``: sentence embeddings of
+``--judge builtin`` is the trained classifier (``builtin:clf-v7``: sentence embeddings of
 the answer's opening and ending, hashed character n-grams of answer and question,
 refusal/guidance/compliance cues and the answer's stance towards the request (stance.py),
 in a linear model trained by ``train.py`` on the project's labelled set), with two rules
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scsafety.judges.builtin.classifier import LinearModel
     from scsafety.judges.builtin.features import Embedder
 
-CLASSIFIER_ID = "builtin:clf-v6"
+CLASSIFIER_ID = "builtin:clf-v7"
 
 
 class RulesJudge:

@@ -92,6 +92,15 @@ DECISION = {"threshold_0": THRESHOLD_0}
 #   + l2_sparse 3e-5                                    0.9382 / 0.9465 / 0.914
 #   + the gate from the question model alone (features.stance_block)  0.9375 / 0.9495 / 0.904
 #   + a refuse item's last turn only (_benchmark_requests) = clf-v6   0.9393 / 0.9495 / 0.934
+# clf-v7 adds the everyday red-team round (training/questions/q12_*, training/judge/train12_*). Same
+# columns plus dev_g (its held-out answer set) and the mean over dev_a–g; the 6-fold figure is now over
+# 6,580 answers, so it is not comparable with the lines above:
+#   clf-v6 weights                                      —      / 0.9495 / 0.934 / dev_g 0.950
+#   + round 12, classes balanced (train_question_model) 0.9371 / 0.9535 / 0.944 / 0.950, a–g 0.9517
+#   + round 12, no class balance (prior ≈ 2 : 1 harmful)  0.9378 / 0.9530 / 0.944 / 0.950, a–g 0.9513
+# The question model's AUC on questions_dev/qdev_b (everyday requests) 0.956 → 0.972, qdev_a 0.987 →
+# 0.989. The class balance stays: level on every figure, and the mean over a–g was the criterion fixed
+# beforehand.
 QUESTION_HYPER = {"l2": 1e-1, "l2_sparse": 3e-5, "epochs": 100, "lr": 0.05}
 
 
