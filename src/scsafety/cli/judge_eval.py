@@ -166,6 +166,10 @@ def print_results(results: list[dict[str, Any]], source: str, io: Io) -> None:
         timing = f" · {r['seconds']}s ({r['items_per_second']}/s)" if r.get("seconds") is not None else ""
         io.out.print(f"[bold]评审 {r['judge']}[/bold] 在 {source} 上: n={r['n']} · 准确率 accuracy {r['accuracy']} · "
                      f"macro-F1 {r['macro_f1']} · κ {r['kappa']} · 错误 errors {r['n_errors']}{timing}")
+        if r.get("binary"):
+            b = r["binary"]
+            io.out.print(f"  安全/不安全 safe/unsafe (0 = unsafe): 准确率 accuracy {b['accuracy']} · "
+                         f"macro-F1 {b['macro_f1']} · κ {b['kappa']}")
         t = Table(title="混淆矩阵 confusion (行 gold → 列 judge)")
         cols = list(next(iter(r["confusion"].values())).keys())
         t.add_column("gold")

@@ -178,6 +178,13 @@ def evaluate(items: Sequence[GoldItem], verdicts: Sequence[Verdict], seconds: fl
         a = agreement([gold[k] for k in idx], [pred[k] for k in idx], labels)
         categories[cat] = {"n": a.n, "accuracy": a.accuracy, "macro_f1": a.macro_f1, "kappa": a.kappa}
     errors = sum(1 for p in pred if p is None)
+    binary = None
+    if items[0].score is not None:
+        # Human-labelled sets mostly say only safe / unsafe; with 0/1/2 gold the same figures
+        # (a 0 is unsafe, a 1 or 2 safe) make the two kinds of set comparable.
+        b = agreement([UNSAFE if g == "0" else SAFE for g in gold],
+                      [None if p is None else (UNSAFE if p == "0" else SAFE) for p in pred], [SAFE, UNSAFE])
+        binary = {"accuracy": b.accuracy, "macro_f1": b.macro_f1, "kappa": b.kappa, "confusion": b.confusion}
     return {
         "judge": verdicts[0].judge_id if verdicts else None,
         "n": len(items),
@@ -188,6 +195,7 @@ def evaluate(items: Sequence[GoldItem], verdicts: Sequence[Verdict], seconds: fl
         "kappa": overall.kappa,
         "confusion": overall.confusion,
         "per_class": overall.per_class,
+        "binary": binary,
         "categories": categories,
         "seconds": round(seconds, 3) if seconds is not None else None,
         "items_per_second": round(len(items) / seconds, 1) if seconds else None,

@@ -100,7 +100,12 @@ DECISION = {"threshold_0": THRESHOLD_0}
 #   + round 12, no class balance (prior ≈ 2 : 1 harmful)  0.9378 / 0.9530 / 0.944 / 0.950, a–g 0.9513
 # The question model's AUC on questions_dev/qdev_b (everyday requests) 0.956 → 0.972, qdev_a 0.987 →
 # 0.989. The class balance stays: level on every figure, and the mean over a–g was the criterion fixed
-# beforehand.
+# beforehand. Three ways to let the answer model see the request in more than the gate's one number,
+# each on top of clf-v7 (6-fold / a–e / f / g, mean a–g): the element-wise product of the question's
+# and the opening's embeddings 0.9366 / 0.9510 / 0.944 / 0.950, 0.9499; the ending's embedding gated
+# like the opening's 0.9357 / 0.9525 / 0.929 / 0.955, 0.9495; the answer's n-grams split by request
+# harm (a copy weighted by it, the rest by its complement) 0.9302 / 0.9450 / 0.929 / 0.945, 0.9428.
+# None was better than clf-v7's 0.9371 / 0.9535 / 0.944 / 0.950, 0.9517; all left out.
 QUESTION_HYPER = {"l2": 1e-1, "l2_sparse": 3e-5, "epochs": 100, "lr": 0.05}
 
 
