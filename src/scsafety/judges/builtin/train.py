@@ -341,18 +341,18 @@ def leave_one_file_out(batch: FeatureBatch, y: np.ndarray, rows: list[dict], sam
 def evaluate_dev(paths: list[str], model: LinearModel, question_model: LinearModel,
                  embedder: Embedder | None) -> dict:
     """The final model on gold files it was not trained on (``score`` or ``label``)."""
-    from scsafety.judges.evaluation import gold_inputs, load_gold
+    from scsafety.judges.evaluation import evaluate, gold_inputs, load_gold
 
     judge = _judge_for(model, question_model, embedder)
     out = {}
     for path in paths:
         gold = load_gold(path)
         verdicts = judge.judge_many(gold_inputs(gold))  # type: ignore[attr-defined]
-        binary = agreement(["unsafe" if g.gold in ("0", "unsafe") else "safe" for g in gold],
-                           ["unsafe" if v.score == 0 else "safe" for v in verdicts], ["safe", "unsafe"])
-        fig = {"n": len(gold), "binary_accuracy": binary.accuracy, "binary_kappa": binary.kappa}
-        if all(g.score is not None for g in gold):
-            fig["accuracy"] = agreement([g.gold for g in gold], [str(v.score) for v in verdicts], ["0", "1", "2"]).accuracy
+        result = evaluate(gold, verdicts)
+        binary = result["binary"] or result  # safe/unsafe gold is compared as safe/unsafe already
+        fig = {"n": len(gold), "binary_accuracy": binary["accuracy"], "binary_kappa": binary["kappa"]}
+        if result["binary"] is not None:
+            fig["accuracy"] = result["accuracy"]
         out[Path(path).name] = fig
         print(json.dumps({"dev": Path(path).name, **fig}, ensure_ascii=False), file=sys.stderr)
     return out
