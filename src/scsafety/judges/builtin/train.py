@@ -110,6 +110,20 @@ DECISION = {"threshold_0": THRESHOLD_0}
 # answer (dev_b) apart, within the noise, and left out. Threshold re-swept on clf-v7 (6-fold, misses /
 # false alarms; mean a–g): 0.40 0.9333 (98 / 341), 0.9456; 0.45 0.9371 (123 / 291), 0.9517; 0.50 0.9400
 # (150 / 245), 0.9517. 0.45 stays: level with 0.50 on the dev sets, and 27 fewer missed harmful answers.
+# Gate noise (fitting the answer model with the question model's estimate turned round, 1 − p, on a
+# random share of the rows, so that it learns from the answer what a wrong gate would hide; every
+# figure below is evaluated with the true gate, the 6-fold included). Same columns, then the mean over
+# dev_a–g with the gate replaced by 0.5 ("no gate") and by p² (a gate that under-rates harm):
+#   clf-v7                              0.9371 / 0.9535 / 0.944 / 0.950, a–g 0.9517; no gate 0.9349, p² 0.9474
+#   20 % of the rows, seed 7            0.9407 / 0.9570 / 0.924 / 0.960, 0.9527; 0.9442, 0.9513
+#   20 % of the rows, seed 11           0.9389 / 0.9520 / 0.924 / 0.955, 0.9485; 0.9431, 0.9460
+#   every row twice, weights 0.8 / 0.2  0.9418 / 0.9520 / 0.924 / 0.955, 0.9485; 0.9427, 0.9481
+#   every row twice, weights 0.9 / 0.1  0.9416 / 0.9525 / 0.924 / 0.960, 0.9495; 0.9449, 0.9474
+# (10 % / 30 % flipped, a uniform draw instead of 1 − p, and harmful requests' estimates scaled down
+# only: dev_f 0.919–0.929 in every case; at threshold 0.50 / 0.55 dev_f 0.929 / 0.939, a–g 0.9492 /
+# 0.9456.) It fits the training files better and holds up better without a gate, but every variant
+# calls three or four more of dev_f's good answers to benchmark items 0 (refusals that cite the law on
+# fraud or pollution), and the dev mean moves with the seed by more than it gains. Left out.
 QUESTION_HYPER = {"l2": 1e-1, "l2_sparse": 3e-5, "epochs": 100, "lr": 0.05}
 
 
