@@ -126,6 +126,7 @@ def test_conversation_shows_verdicts_and_the_payload_stays_inert(site):
     assert IMG in rounds[1].find_element(By.CSS_SELECTOR, ".answer").text
     judges = [e.text for e in rounds[0].find_elements(By.CSS_SELECTOR, ".verdict-judge")]
     assert judges[0].startswith("builtin:") and judges[1:] == ["openai:J"]
+    assert "把握 confidence 0." in judges[0] or "把握 confidence 1.00" in judges[0]  # the LLM judge gives none
     reasons = [e.text for e in rounds[0].find_elements(By.CSS_SELECTOR, ".verdict .reason")]
     assert REASON in reasons and all(reasons)
     assert rounds[0].find_elements(By.CSS_SELECTOR, ".verdict-score")[1].text == "2"

@@ -107,7 +107,7 @@ def test_conversations_carry_rounds_verdicts_and_errors(viewer):
     assert SCRIPT in r1["answer"] and IMG in r2["answer"] and "第0号问题" in r1["question"]
     assert set(r1["verdicts"]) == {builtin, "openai:J"}
     assert r1["verdicts"]["openai:J"] == {"score": 2, "reason": "<script>window.__pwned=3</script>理由 reason",
-                                          "error": None, "human": False}
+                                          "error": None, "human": False, "confidence": None}
     assert isinstance(r1["answer_id"], int)
     failed = next(c for c in data["conversations"] if FAILING in c["rounds"][0]["question"])
     assert failed["rounds"][0]["answer"] is None and "HTTP 400" in failed["rounds"][0]["error"]

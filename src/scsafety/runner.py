@@ -192,7 +192,7 @@ async def judge_safely(judge: Judge, sample: JudgeInput, slots: asyncio.Semaphor
 
 def store_verdict(store: Store, answer_id: int, v: Verdict) -> None:
     store.save_verdict(VerdictRecord(answer_id, v.judge_id, v.score, v.reason, v.error, v.prompt_tokens,
-                                     v.completion_tokens), raw=v.raw)
+                                     v.completion_tokens, confidence=v.confidence), raw=v.raw)
 
 
 async def rejudge(store: Store, run_id: str, judge: Judge, *, concurrency: int = 16, force: bool = False,

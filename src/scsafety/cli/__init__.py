@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.register(sub)
     data.register(sub)
     view.register(sub)
-    sub.add_parser("judge", help="重新评分 re-judge a run · judge eval · judge agree", add_help=False)
+    sub.add_parser("judge", help="重新评分 re-judge a run · judge eval · judge agree · judge review", add_help=False)
     return parser
 
 

@@ -16,7 +16,7 @@ from scsafety.runner import rejudge
 
 def build_rejudge_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scsafety judge", description="用另一个评审重新评分一个运行（不再调用被测模型）。"
-                                "Also: `scsafety judge eval`, `scsafety judge agree`.")
+                                "Also: `scsafety judge eval`, `scsafety judge agree`, `scsafety judge review`.")
     p.add_argument("run_id", metavar="RUN", help="运行 id")
     add_judge_args(p, default_builtin=False, aggregate=True)
     p.add_argument("--timeout", type=float, default=120.0)

@@ -28,6 +28,7 @@ def cmd_agree(args: argparse.Namespace, io):  # type: ignore[no-untyped-def]
     from scsafety.cli.common import EXIT_OK, open_store, write_output
     from scsafety.errors import BadInput
     from scsafety.judges.evaluation import agreement
+    from scsafety.report.leaderboard import rich_safe
 
     a_id, b_id = args.judges
     with open_store(args, create=False) as store:
@@ -60,7 +61,7 @@ def cmd_agree(args: argparse.Namespace, io):  # type: ignore[no-untyped-def]
     for col in ("item", "round", a_id, b_id, "answer"):
         t.add_column(col)
     for d in disagreements[: args.limit]:
-        t.add_row(d["item_id"], str(d["round"]), str(d[a_id]["score"]), str(d[b_id]["score"]),
-                  (d["answer"] or "")[:60])
+        t.add_row(rich_safe(d["item_id"]), str(d["round"]), str(d[a_id]["score"]), str(d[b_id]["score"]),
+                  rich_safe((d["answer"] or "")[:60]))
     io.out.print(t)
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""`scsafety judge eval` (a judge against labelled answers) and `scsafety judge agree`."""
+"""`scsafety judge eval` (a judge against labelled answers); dispatches `judge agree` and `judge review`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from scsafety.errors import BadInput
 from scsafety.judges.aggregate import aggregate_answers, aggregate_method, component_judges
 from scsafety.judges.base import Verdict
 from scsafety.judges.evaluation import GoldItem, evaluate, evaluate_judge, load_gold
+from scsafety.report.leaderboard import rich_safe
 from scsafety.store import Store, human_judge_id, is_human_judge
 
-SUBCOMMANDS = ("eval", "agree")
+SUBCOMMANDS = ("eval", "agree", "review")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -37,6 +38,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
         p.add_argument("--timeout", type=float, default=120.0)
         p.set_defaults(func=cmd_eval)
         return p.parse_args(argv[1:])
+    if argv[0] == "review":
+        from scsafety.cli import judge_review
+
+        return judge_review.parse(argv[1:])
     from scsafety.cli import judge_agree
 
     return judge_agree.parse(argv[1:])
@@ -64,8 +69,8 @@ def cmd_eval(args: argparse.Namespace, io: Io) -> int:
             results.append(result)
             for it, v in zip(items, verdicts):
                 per_item.append(json.dumps({"id": it.id, "judge": v.judge_id, "gold": it.gold, "score": v.score,
-                                            "reason": v.reason, "error": v.error, "category": it.category},
-                                           ensure_ascii=False))
+                                            "confidence": v.confidence, "reason": v.reason, "error": v.error,
+                                            "category": it.category}, ensure_ascii=False))
 
     asyncio.run(go())
     if args.per_item:
@@ -144,11 +149,11 @@ def cmd_eval_run(args: argparse.Namespace, io: Io) -> int:
             if v is None or v.score is None:
                 preds.append(Verdict(judge_id, None, error=(v.error if v else None) or "no verdict"))
             else:
-                preds.append(Verdict(judge_id, v.score, v.reason or ""))
+                preds.append(Verdict(judge_id, v.score, v.reason or "", confidence=v.confidence))
             p = preds[-1]
             per_item.append(json.dumps({"id": it.id, "answer_id": aid, "judge": judge_id, "gold": it.gold,
-                                        "score": p.score, "reason": p.reason, "error": p.error,
-                                        "category": it.category}, ensure_ascii=False))
+                                        "score": p.score, "confidence": p.confidence, "reason": p.reason,
+                                        "error": p.error, "category": it.category}, ensure_ascii=False))
         result = evaluate(gold, preds)
         result["judge"] = judge_id
         results.append({"run_id": args.run, "gold": rater, **result})
@@ -170,6 +175,12 @@ def print_results(results: list[dict[str, Any]], source: str, io: Io) -> None:
             b = r["binary"]
             io.out.print(f"  安全/不安全 safe/unsafe (0 = unsafe): 准确率 accuracy {b['accuracy']} · "
                          f"macro-F1 {b['macro_f1']} · κ {b['kappa']}")
+        review = (r.get("binary") or {}).get("review") or r.get("review")
+        if review:
+            kind = "安全/不安全错误 safe/unsafe errors" if (r.get("binary") or {}).get("review") else "错误 errors"
+            io.out.print(f"  人工复核最没把握的 review the least sure ({kind}) " + " · ".join(
+                f"{s['share']:.0%}: 找到 finds {s['errors_found']}/{review['errors']} 个错误 errors → "
+                f"{s['accuracy_after_review']}" for s in review["shares"]))
         t = Table(title="混淆矩阵 confusion (行 gold → 列 judge)")
         cols = list(next(iter(r["confusion"].values())).keys())
         t.add_column("gold")
@@ -183,5 +194,5 @@ def print_results(results: list[dict[str, Any]], source: str, io: Io) -> None:
             for col in ("category", "n", "accuracy", "macro-F1", "κ"):
                 c.add_column(col)
             for name, m in r["categories"].items():
-                c.add_row(name, str(m["n"]), str(m["accuracy"]), str(m["macro_f1"]), str(m["kappa"]))
+                c.add_row(rich_safe(name), str(m["n"]), str(m["accuracy"]), str(m["macro_f1"]), str(m["kappa"]))
             io.out.print(c)

@@ -95,6 +95,7 @@ class AggregateVerdict:
     score: int | None
     reason: str
     error: str | None = None
+    confidence: None = None  # an aggregate has no certainty of its own
 
 
 def aggregate_one(by_judge: Mapping[str, _ScoredVerdict], judges: Sequence[str], method: str) -> AggregateVerdict:

@@ -40,7 +40,12 @@ class JudgeInput:
 @dataclass(frozen=True)
 class Verdict:
     """A judge's decision. ``score`` is None exactly when ``error`` is set: an error is
-    never a score, so it can never be silently counted as safe."""
+    never a score, so it can never be silently counted as safe.
+
+    ``confidence`` (0–1, or None when the judge cannot tell) orders answers for a person to
+    check, least sure first (``scsafety judge review``). It is a ranking, not a calibrated
+    probability: the builtin judge gives the distance of its p0 from the decision threshold,
+    self-consistency the share of samples that agree with the majority."""
 
     judge_id: str
     score: int | None
@@ -49,10 +54,30 @@ class Verdict:
     raw: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.error is None and self.score not in (0, 1, 2):
             raise ValueError(f"score must be 0, 1 or 2, got {self.score!r}")
+        if self.confidence is not None and not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within 0 and 1, got {self.confidence!r}")
+
+
+class _Rated(Protocol):
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def confidence(self) -> float | None: ...
+
+
+def review_rank(verdict: _Rated) -> float:
+    """Where a verdict goes in a person's review queue, lowest first: a failed verdict first (it
+    needs a person most), then by confidence, and one without a confidence last (nothing says it
+    is doubtful)."""
+    if verdict.error is not None:
+        return -1.0
+    return 2.0 if verdict.confidence is None else verdict.confidence
 
 
 @runtime_checkable

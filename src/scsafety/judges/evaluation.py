@@ -16,7 +16,7 @@ from typing import Any
 from scsafety.benchmark.loader import read_text_file
 from scsafety.errors import BadInput
 from scsafety.jsonl import iter_objects
-from scsafety.judges.base import Judge, JudgeInput, Verdict
+from scsafety.judges.base import Judge, JudgeInput, Verdict, review_rank
 from scsafety.judges.parsing import score_of
 
 SAFE, UNSAFE = "safe", "unsafe"
@@ -182,9 +182,11 @@ def evaluate(items: Sequence[GoldItem], verdicts: Sequence[Verdict], seconds: fl
     if items[0].score is not None:
         # Human-labelled sets mostly say only safe / unsafe; with 0/1/2 gold the same figures
         # (a 0 is unsafe, a 1 or 2 safe) make the two kinds of set comparable.
-        b = agreement([UNSAFE if g == "0" else SAFE for g in gold],
-                      [None if p is None else (UNSAFE if p == "0" else SAFE) for p in pred], [SAFE, UNSAFE])
-        binary = {"accuracy": b.accuracy, "macro_f1": b.macro_f1, "kappa": b.kappa, "confusion": b.confusion}
+        gold2 = [UNSAFE if g == "0" else SAFE for g in gold]
+        pred2 = [None if p is None else (UNSAFE if p == "0" else SAFE) for p in pred]
+        b = agreement(gold2, pred2, [SAFE, UNSAFE])
+        binary = {"accuracy": b.accuracy, "macro_f1": b.macro_f1, "kappa": b.kappa, "confusion": b.confusion,
+                  "review": review_gain(gold2, pred2, verdicts)}
     return {
         "judge": verdicts[0].judge_id if verdicts else None,
         "n": len(items),
@@ -196,10 +198,34 @@ def evaluate(items: Sequence[GoldItem], verdicts: Sequence[Verdict], seconds: fl
         "confusion": overall.confusion,
         "per_class": overall.per_class,
         "binary": binary,
+        "review": review_gain(gold, pred, verdicts),
         "categories": categories,
         "seconds": round(seconds, 3) if seconds is not None else None,
         "items_per_second": round(len(items) / seconds, 1) if seconds else None,
     }
+
+
+REVIEW_SHARES = (0.1, 0.2, 0.3)
+
+
+def review_gain(gold: Sequence[str], pred: Sequence[str | None], verdicts: Sequence[Verdict],
+                shares: Sequence[float] = REVIEW_SHARES) -> dict[str, Any] | None:
+    """What a person who checks the judge's least sure answers first would gain: for each share
+    of the answers, how many of the judge's errors are among them and the agreement once they
+    are put right. A verdict that failed has no confidence and comes first (it needs a person
+    anyway). None when the judge gives no confidence."""
+    if not verdicts or any(v.confidence is None for v in verdicts if v.error is None):
+        return None
+    n = len(gold)
+    wrong = [p != g for g, p in zip(gold, pred)]
+    order = sorted(range(n), key=lambda k: review_rank(verdicts[k]))
+    rows = []
+    for share in shares:
+        checked = order[:round(n * share)]
+        found = sum(wrong[k] for k in checked)
+        rows.append({"share": share, "reviewed": len(checked), "errors_found": found,
+                     "accuracy_after_review": round((n - sum(wrong) + found) / n, 4)})
+    return {"errors": sum(wrong), "shares": rows}
 
 
 async def evaluate_judge(judge: Judge, items: Sequence[GoldItem], *, concurrency: int = 16

@@ -63,7 +63,9 @@ class SamplingJudge:
         if failed:
             note += f"（{failed} 次失败 failed）"
         reason = f"{note}；{chosen.reason}" if chosen.reason else note
-        return Verdict(self.judge_id, score, reason, None, raw, prompt_tokens, completion_tokens)
+        agreeing = sum(1 for v in scored if v.score == score)
+        return Verdict(self.judge_id, score, reason, None, raw, prompt_tokens, completion_tokens,
+                       confidence=round(agreeing / self.n, 4))
 
     async def _one(self, sample: JudgeInput) -> Verdict:
         try:

@@ -22,7 +22,8 @@ def iter_conversations(store: Store, run_id: str) -> Iterator[dict[str, Any]]:
                 "answer_id": a.answer_id, "round": a.round, "question": a.question, "answer": a.content, "error": a.error,
                 "from_cache": a.from_cache, "finish_reason": a.finish_reason,
                 "tokens": {"prompt": a.prompt_tokens, "completion": a.completion_tokens},
-                "verdicts": {j: {"score": v.score, "reason": v.reason, "error": v.error, "human": v.is_human}
+                "verdicts": {j: {"score": v.score, "reason": v.reason, "error": v.error, "human": v.is_human,
+                                 "confidence": v.confidence}
                              for j, v in sorted(verdicts.get(a.answer_id, {}).items())},
             })
         yield {"run_id": run_id, "model": run.model_spec, "item": item.to_dict(), "rounds": rounds}

@@ -9,7 +9,8 @@ from scsafety.store.sqlite import (
                                    default_db_path,
                                    human_judge_id,
                                    is_human_judge,
+                                   review_queue,
 )
 
 __all__ = ["AnswerRecord", "RunRecord", "Store", "VerdictRecord", "answer_cache_key", "default_db_path",
-           "human_judge_id", "is_human_judge"]
+           "human_judge_id", "is_human_judge", "review_queue"]

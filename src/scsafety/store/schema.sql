@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
     completion_tokens INTEGER NOT NULL DEFAULT 0,
     is_human    INTEGER NOT NULL DEFAULT 0,
     created_at  REAL NOT NULL,
+    confidence  REAL,                      -- 0-1, the judge's own certainty; NULL when it has none
     UNIQUE (answer_id, judge_id)
 );
 CREATE TABLE IF NOT EXISTS cache (

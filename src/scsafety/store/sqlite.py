@@ -20,7 +20,7 @@ from typing import Any
 from scsafety.benchmark.schema import Item
 from scsafety.errors import BadInput, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = Path("scsafety_runs") / "scsafety.db"
 HUMAN = "human"
 MAX_HUMAN_REASON = 4000
@@ -95,6 +95,7 @@ class VerdictRecord:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     is_human: bool = False
+    confidence: float | None = None
 
 
 class Store:
@@ -128,6 +129,9 @@ class Store:
         if version < 1:
             sql = resources.files("scsafety.store").joinpath("schema.sql").read_text(encoding="utf-8")
             self.conn.executescript(sql)
+        elif version < 2:  # a database from before verdicts had a confidence: its verdicts keep NULL
+            self.conn.execute("ALTER TABLE verdicts ADD COLUMN confidence REAL")
+        if version < SCHEMA_VERSION:
             self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))
 
@@ -274,9 +278,9 @@ class Store:
     def save_verdict(self, v: VerdictRecord, raw: str | None = None) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO verdicts (answer_id, judge_id, score, reason, error, raw, prompt_tokens, "
-            "completion_tokens, is_human, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "completion_tokens, is_human, created_at, confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (v.answer_id, v.judge_id, v.score, v.reason, v.error, raw, v.prompt_tokens, v.completion_tokens,
-             int(v.is_human), time.time()))
+             int(v.is_human), time.time(), v.confidence))
 
     def save_human_verdict(self, answer_id: int, score: int, reason: str | None = None,
                            rater: str | None = HUMAN) -> VerdictRecord:
@@ -343,6 +347,25 @@ class Store:
         yield from self.conn.execute(sql, params)
 
 
+def review_queue(verdicts: dict[int, dict[str, VerdictRecord]], judge_id: str, *,
+                 include_reviewed: bool = False) -> list[tuple[int, VerdictRecord]]:
+    """(answer id, verdict) of ``judge_id`` from ``Store.run_verdicts``, in the order a person
+    should check them: failed verdicts, then by confidence, lowest first. Answers a person has
+    already scored are left out unless ``include_reviewed``."""
+    from scsafety.judges.base import review_rank  # here: importing scsafety.judges registers every judge
+
+    queue = []
+    for answer_id, by_judge in verdicts.items():
+        v = by_judge.get(judge_id)
+        if v is None:
+            continue
+        if not include_reviewed and any(h.is_human and h.score is not None for h in by_judge.values()):
+            continue
+        queue.append((answer_id, v))
+    queue.sort(key=lambda av: (review_rank(av[1]), av[0]))
+    return queue
+
+
 def _run(r: sqlite3.Row) -> RunRecord:
     return RunRecord(r["run_id"], r["created_at"], r["updated_at"], r["model_spec"], json.loads(r["model_identity"]),
                      json.loads(r["judges"]), r["primary_judge"], r["dataset"], r["dataset_digest"],
@@ -357,4 +380,4 @@ def _answer(r: sqlite3.Row) -> AnswerRecord:
 
 def _verdict(r: sqlite3.Row) -> VerdictRecord:
     return VerdictRecord(r["answer_id"], r["judge_id"], r["score"], r["reason"], r["error"], r["prompt_tokens"],
-                         r["completion_tokens"], bool(r["is_human"]))
+                         r["completion_tokens"], bool(r["is_human"]), r["confidence"])

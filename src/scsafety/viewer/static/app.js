@@ -164,7 +164,8 @@
     for (const [judge, v] of Object.entries(verdicts)) {
       const failed = v.score === null || v.score === undefined;
       table.appendChild(el("tr", { class: "verdict" + (v.human ? " human-row" : ""), data: { judge: judge } },
-        el("td", { class: "verdict-judge", text: judge + (v.human ? " · 人工 human" : (v.derived ? " · 聚合 derived" : "")) }),
+        el("td", { class: "verdict-judge", text: judge + (v.human ? " · 人工 human" : (v.derived ? " · 聚合 derived" : ""))
+          + (typeof v.confidence === "number" ? " · 把握 confidence " + v.confidence.toFixed(2) : "") }),
         el("td", { class: "verdict-score" + (failed ? "" : " score-" + v.score), text: failed ? "错误 error" : v.score }),
         el("td", { class: "reason", text: failed ? (v.error || "") : (v.reason || "") })));
     }
