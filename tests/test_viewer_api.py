@@ -268,6 +268,8 @@ def test_judge_eval_run_against_human_verdicts(vdb, capsys):
     assert code == 0, err
     results = json.loads(out)
     assert [r["judge"] for r in results][1:] == ["openai:J"] and results[0]["judge"].startswith("builtin:")
+    # the stored confidence of the builtin judge's verdicts is there to rank them; the LLM judge has none
+    assert results[0]["review"]["shares"][0]["share"] == 0.1 and results[1]["review"] is None
     by_answer = {a.answer_id: g for a, g in zip(scored, gold_scores)}
     for r in results:
         # Independently: the same pairs through agreement().

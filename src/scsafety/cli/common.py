@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from scsafety.errors import BadInput
-from scsafety.judges import Judge, JudgeOptions, create_judge
+from scsafety.judges import CascadeJudge, Judge, JudgeOptions, create_judge
 from scsafety.models import ModelOptions
 from scsafety.store import Store, default_db_path
 
@@ -60,6 +60,16 @@ def positive_float(text: str) -> float:
     return v
 
 
+def unit_interval(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"需要 0 到 1 之间的数 (expected a number in (0, 1]): {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"需要 0 到 1 之间的数 (expected a number in (0, 1]): {text!r}")
+    return v
+
+
 def non_negative_float(text: str) -> float:
     try:
         v = float(text)
@@ -85,6 +95,9 @@ def add_judge_args(p: argparse.ArgumentParser, *, default_builtin: bool, aggrega
                         "judge id gains #n=N)")
     p.add_argument("--judge-temperature", type=non_negative_float, metavar="T",
                    help="评审采样温度 judge sampling temperature (default 0, or 0.7 when --judge-samples > 1)")
+    p.add_argument("--cascade", type=unit_interval, metavar="T",
+                   help="两个 --judge 串联：第一个评审把握度低于 T 的回答才交给第二个（如 builtin 之后 LLM）"
+                        "(cascade two --judge: the second judges only answers the first is less sure of than T)")
     if aggregate:
         p.add_argument("--aggregate", choices=["majority", "mean"],
                        help="多个评审的聚合作为主评审 make aggregate:majority|mean of all the run's judges its "
@@ -99,6 +112,12 @@ def build_judges(args: argparse.Namespace, timeout: float = 120.0) -> list[Judge
                                               temperature=getattr(args, "judge_temperature", None)),
                            samples=getattr(args, "judge_samples", 1))
     judges = [create_judge(s, options) for s in specs]
+    cascade = getattr(args, "cascade", None)
+    if cascade is not None:
+        if len(judges) != 2:
+            raise BadInput(f"--cascade 需要正好两个 --judge（先快后慢）(--cascade needs exactly two --judge, the fast "
+                           f"one first), got {len(judges)}")
+        judges = [CascadeJudge(judges[0], judges[1], cascade)]
     ids = [j.judge_id for j in judges]
     if len(set(ids)) != len(ids):
         raise BadInput(f"重复的评审 (duplicate judges): {', '.join(ids)}")

@@ -119,6 +119,9 @@ def human_gold(store: Store, run_id: str, human: str | None) -> tuple[str, list[
 
 def cmd_eval_run(args: argparse.Namespace, io: Io) -> int:
     """Each stored machine judge of the run against the human verdicts: no judge is called again."""
+    if args.cascade is not None:
+        raise BadInput("--cascade 要调用评审，不能和 --run 一起用 (--cascade calls judges; with --run nothing is called: "
+                       "run `scsafety judge RUN --judge A --judge B --cascade T` first)")
     try:
         for j in args.judge or []:
             aggregate_method(j)

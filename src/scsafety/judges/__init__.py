@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from scsafety.judges import builtin, guards, keyword, llm  # noqa: F401  (register judges)
 from scsafety.judges.base import JUDGES, Judge, JudgeInput, JudgeOptions, Verdict, register_judge
+from scsafety.judges.cascade import CascadeJudge
 from scsafety.judges.sampling import DEFAULT_SAMPLING_TEMPERATURE, SamplingJudge
 
 
@@ -20,5 +21,5 @@ def create_judge(spec: str, options: JudgeOptions | None = None) -> Judge:
     return judge
 
 
-__all__ = ["JUDGES", "Judge", "JudgeInput", "JudgeOptions", "SamplingJudge", "Verdict", "create_judge",
-           "register_judge"]
+__all__ = ["JUDGES", "CascadeJudge", "Judge", "JudgeInput", "JudgeOptions", "SamplingJudge", "Verdict",
+           "create_judge", "register_judge"]
