@@ -130,7 +130,9 @@ class Store:
             sql = resources.files("scsafety.store").joinpath("schema.sql").read_text(encoding="utf-8")
             self.conn.executescript(sql)
         elif version < 2:  # a database from before verdicts had a confidence: its verdicts keep NULL
-            self.conn.execute("ALTER TABLE verdicts ADD COLUMN confidence REAL")
+            columns = {r["name"] for r in self.conn.execute("PRAGMA table_info(verdicts)")}
+            if "confidence" not in columns:  # another process may have just added it
+                self.conn.execute("ALTER TABLE verdicts ADD COLUMN confidence REAL")
         if version < SCHEMA_VERSION:
             self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                               (str(SCHEMA_VERSION),))

@@ -143,8 +143,8 @@ class ClassifierJudge:
     def confidence(self, p0: float, unsafe: bool) -> float:
         """How far p0 lies from the threshold, towards the side the verdict is on: 0 at the
         threshold, 1 at p0 = 1 for a 0 or p0 = 0 for a 1 or 2. A rule that overturned the
-        classifier's side gets 0, so that such answers come first for review. On the dev sets the
-        least sure tenth of the answers holds about half of the safe/unsafe errors (README)."""
+        classifier's side gets 0, so that such answers come first for review. On the seven dev sets
+        the least sure tenth of the answers holds 30–82 % of the safe/unsafe errors (README)."""
         t = self.threshold_0
         if unsafe != (p0 >= t):
             return 0.0
