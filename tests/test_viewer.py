@@ -115,6 +115,21 @@ def test_filters_work(site):
     assert len(driver.find_elements(By.CSS_SELECTOR, ".badge.disagree")) == len(expected)
 
 
+def test_least_sure_first_reorders_the_list(site):
+    driver, viewer = site
+    open_hostile(driver, viewer)
+    before = item_ids(driver)
+    driver.find_element(By.ID, "f-unsure").click()
+    with Store(viewer.store_path) as s:  # the API's order, itself checked against the store in test_viewer_api
+        from scsafety.viewer.queries import ConversationFilter, conversations
+
+        expected = [c["item"]["id"] for c in conversations(s, "hostile", ConversationFilter(unsure=True))["conversations"]]
+    wait(driver, lambda d: item_ids(d) == expected)
+    assert expected != before
+    driver.find_element(By.ID, "f-unsure").click()
+    wait(driver, lambda d: item_ids(d) == before)
+
+
 def test_conversation_shows_verdicts_and_the_payload_stays_inert(site):
     driver, viewer = site
     open_hostile(driver, viewer)

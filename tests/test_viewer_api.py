@@ -142,6 +142,24 @@ def test_filters(viewer, vdb):
         assert status == 400 and body["error"], bad
 
 
+def test_least_sure_first(viewer, vdb):
+    builtin = get(viewer, "/api/runs/hostile")["judges"][0]
+    # Independently from the store: each item's lowest builtin confidence; an item with no judged answer last.
+    with Store(vdb) as s:
+        verdicts = s.run_verdicts("hostile")
+        lowest: dict[str, float] = {}
+        for a in s.run_answers("hostile"):
+            v = verdicts.get(a.answer_id, {}).get(builtin)
+            if a.error is None and v is not None:
+                lowest[a.item_id] = min(lowest.get(a.item_id, 3.0), v.confidence)
+        items = [i.id for i in s.run_items("hostile")]
+    expected = sorted(items, key=lambda i: lowest.get(i, 3.0))
+    assert _ids(viewer, "unsure=1") == expected and expected[-1] == "t-005"
+    assert _ids(viewer, "unsure=1") != items  # the order really changed
+    # a judge without confidences keeps the item order
+    assert _ids(viewer, "unsure=1&judge=openai:J") == _ids(viewer, "judge=openai:J") == items
+
+
 # -- headers and the page -----------------------------------------------------------
 def test_security_headers_everywhere(viewer):
     for path in ("/", "/static/app.js", "/static/app.css", "/api/runs", "/api/nothing", "/static/nope.js"):

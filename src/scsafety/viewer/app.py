@@ -4,7 +4,7 @@
     GET  /static/app.js, /static/app.css      plain assets shipped in the package, no CDN
     GET  /api/runs                            {"runs": [summary, ...]}
     GET  /api/runs/{run_id}                   summary + facets for the filters
-    GET  /api/runs/{run_id}/conversations     ?category&subdimension&round&score&judge&disagree&q&offset&limit
+    GET  /api/runs/{run_id}/conversations     ?category&subdimension&round&score&judge&disagree&unsure&q&offset&limit
     POST /api/answers/{answer_id}/verdict     {"score": 0|1|2, "reason"?, "rater"?} → a human verdict
 
 The store is opened when the app starts and closed when it stops; nothing is global, so

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from scsafety.benchmark.taxonomy import CATEGORIES, SUBDIMENSION_BY_NAME
@@ -19,6 +20,7 @@ from scsafety.judges.aggregate import (
     aggregate_method,
     component_judges,
 )
+from scsafety.judges.base import review_rank
 from scsafety.metrics import summarize
 from scsafety.report.build import scored_answers
 from scsafety.report.conversations import iter_conversations
@@ -105,6 +107,7 @@ class ConversationFilter:
     score: str | None = None
     judge: str | None = None
     disagree: bool = False
+    unsure: bool = False
     q: str | None = None
     offset: int = 0
     limit: int = 50
@@ -133,7 +136,7 @@ class ConversationFilter:
         round_ = integer("round", 0, 0, 1000)
         return cls(category=text("category"), subdimension=text("subdimension"), round=round_ or None,
                    score=score, judge=text("judge"), disagree=text("disagree") in ("1", "true", "yes", "on"),
-                   q=text("q"), offset=integer("offset", 0, 0, 10**9), limit=integer("limit", 50, 1, MAX_LIMIT))
+                   unsure=text("unsure") in ("1", "true", "yes", "on"), q=text("q"), offset=integer("offset", 0, 0, 10**9), limit=integer("limit", 50, 1, MAX_LIMIT))
 
     @property
     def answer_level(self) -> bool:
@@ -150,6 +153,16 @@ def score_class(rnd: dict[str, Any], judge: str | None) -> str:
     if v["score"] is None:
         return "error"
     return str(v["score"])
+
+
+def least_sure(conv: dict[str, Any], judge: str | None) -> float:
+    """The review rank (``judges.base.review_rank``) of the conversation's least sure round under
+    ``judge`` that no person has scored yet; 3 when every round has been scored or none judged."""
+    ranks = [review_rank(SimpleNamespace(error=v["error"], confidence=v.get("confidence")))
+             for rnd in conv["rounds"] if rnd["error"] is None
+             and not any(h["human"] for h in rnd["verdicts"].values())
+             and (v := rnd["verdicts"].get(judge or "")) is not None]
+    return min(ranks, default=3.0)
 
 
 def disagrees(rnd: dict[str, Any]) -> bool:
@@ -210,5 +223,7 @@ def conversations(store: Store, run_id: str, f: ConversationFilter) -> dict[str,
         item["category_label"] = _label_category(item["category"])
         item["subdimension_label"] = _label_subdimension(item["subdimension"])
         matched.append(conv)
+    if f.unsure:
+        matched.sort(key=lambda conv: least_sure(conv, judge))  # stable: ties keep the item order
     return {"run_id": run_id, "judge": judge, "total": len(matched), "offset": f.offset, "limit": f.limit,
             "conversations": matched[f.offset:f.offset + f.limit]}

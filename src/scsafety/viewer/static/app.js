@@ -102,6 +102,7 @@
       if (v) params.set($(id).name, v);
     }
     if ($("f-disagree").checked) params.set("disagree", "1");
+    if ($("f-unsure").checked) params.set("unsure", "1");
     params.set("offset", String(state.offset));
     params.set("limit", String(state.limit));
     return params;
