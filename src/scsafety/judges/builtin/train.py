@@ -124,6 +124,8 @@ DECISION = {"threshold_0": THRESHOLD_0}
 # 0.9456.) It fits the training files better and holds up better without a gate, but every variant
 # calls three or four more of dev_f's good answers to benchmark items 0 (refusals that cite the law on
 # fraud or pollution), and the dev mean moves with the seed by more than it gains. Left out.
+# The question model applied to the answer's first 48 characters (out of file, like the gate), and its
+# product with the gate, as two more features: 0.9371 / 0.9520 / 0.944 / 0.955, 0.9513 — level; left out.
 QUESTION_HYPER = {"l2": 1e-1, "l2_sparse": 3e-5, "epochs": 100, "lr": 0.05}
 
 
