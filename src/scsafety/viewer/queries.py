@@ -133,10 +133,13 @@ class ConversationFilter:
         score = text("score")
         if score is not None and score not in SCORE_FILTERS:
             raise BadInput(f"score 必须是 {'/'.join(SCORE_FILTERS)} (bad score filter): {score!r}")
+        def flag(name: str) -> bool:
+            return text(name) in ("1", "true", "yes", "on")
+
         round_ = integer("round", 0, 0, 1000)
         return cls(category=text("category"), subdimension=text("subdimension"), round=round_ or None,
-                   score=score, judge=text("judge"), disagree=text("disagree") in ("1", "true", "yes", "on"),
-                   unsure=text("unsure") in ("1", "true", "yes", "on"), q=text("q"), offset=integer("offset", 0, 0, 10**9), limit=integer("limit", 50, 1, MAX_LIMIT))
+                   score=score, judge=text("judge"), disagree=flag("disagree"), unsure=flag("unsure"), q=text("q"),
+                   offset=integer("offset", 0, 0, 10**9), limit=integer("limit", 50, 1, MAX_LIMIT))
 
     @property
     def answer_level(self) -> bool:
