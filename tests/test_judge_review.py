@@ -170,3 +170,13 @@ def test_review_queue_puts_failed_verdicts_first_and_unrated_ones_last():
                 6: {"other": v(6, confidence=0.0)}}
     assert [aid for aid, _ in review_queue(verdicts, "j")] == [2, 4, 1, 3]
     assert [aid for aid, _ in review_queue(verdicts, "j", include_reviewed=True)] == [2, 5, 4, 1, 3]
+
+
+def test_judge_review_on_a_run_without_verdicts_says_so(db, capsys):
+    from scsafety.benchmark.schema import Item
+
+    with Store(db) as store:
+        store.start_run("empty", model_spec="m", model_identity={}, judges=["builtin:clf-v7"], dataset="d",
+                        dataset_digest="x", config={}, items=[Item("t-1", "traditional_safety", "crime", ("问",))])
+    code, _, err = run_cli(["judge", "review", "empty", "--db", str(db)], capsys)
+    assert code == 2 and "no verdicts" in err and len(err.strip().splitlines()) == 1

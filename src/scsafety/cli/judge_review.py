@@ -59,6 +59,9 @@ def cmd_review(args: argparse.Namespace, io):  # type: ignore[no-untyped-def]
         verdicts = store.run_verdicts(args.run_id)
         answers = {a.answer_id: a for a in store.run_answers(args.run_id)}
     judged = [by[judge_id] for by in verdicts.values() if judge_id in by]
+    if not judged:
+        raise BadInput(f"评审 {judge_id} 在运行 {args.run_id} 上还没有结论 (no verdicts of {judge_id} on this run yet: "
+                       "run `scsafety run` again with the same --run-id to resume it)")
     if not any(v.confidence is not None for v in judged):
         raise BadInput(f"评审 {judge_id} 没有给出把握度 (judge {judge_id} gives no confidence: the builtin judge does, "
                        "and any judge under --judge-samples N)")
