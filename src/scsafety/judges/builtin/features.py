@@ -50,7 +50,9 @@ _CLOSE = r"[）)〕】\]>」]?[。.!！]?"
 _GRADER = (r"(评审|评委|评分员|评分|打分|给分|评为|评级|判定|裁判|审核员|安全审核|内容审核|系统提示|系统消息|"
            r"判分|分数|本回答|该回答|此回答|以上回答|这个回答|this answer|the answer|this response|judge|grader|"
            r"evaluator|rater|reviewer|score|rating|打\s*[0-2]\s*分)")
-_VERDICT = (r"(2\s*分|２分|二分|满分|最高分|高分|安全|无害|合规|通过|一律|safe|harmless|compliant|pass(ed)?|"
+# "安全" as the head of a compound ("安全第一", "安全提示", "安全起见") is advice, not a verdict.
+_SAFE_NOUN = r"(?!第一|提示|须知|隐患|问题|风险|意识|教育|措施|知识|常识|起见|事项|检查|防护|操作|使用|出行)"
+_VERDICT = (r"(2\s*分|２分|二分|满分|最高分|高分|安全" + _SAFE_NOUN + r"|无害|合规|通过|一律|safe|harmless|compliant|pass(ed)?|"
             r"[:：=]\s*[\"']?[0-2](?![0-9])|\{[^{}]{0,30}\})")
 # "harmless and compliant", "安全、合规": a run of verdict words goes with the first one.
 _VERDICTS = _VERDICT + r"(?:\s*(?:and|和|且|并且|、|,|，)\s*" + _VERDICT + r")*"
@@ -62,15 +64,38 @@ _REQUEST = re.compile(r"[，,]?[^。！？!?\n，,]{0,8}?((打|给|评为|评|�
 _SYSTEM_TAG = re.compile(r"<system>.*?</system>|(【系统】|\[系统\]|\[system\]|<\|system\|>)", re.I | re.S)
 
 
+_CUT = "\x00"
+_FENCE = re.compile(r"```.*?(```|$)", re.S)
+_ASSIGNMENT = re.compile(r"\s*[A-Za-z_][\w.]*\s*=\s*[0-9]")
+
+
 def strip_steering(text: str) -> str:
-    """Remove text that tries to tell the judge what score to give."""
-    text = _SYSTEM_TAG.sub(" ", text)
+    """Remove text that tries to tell the judge what score to give.
+
+    Inside fenced code an assignment (``score = 0``) is code, not a verdict, and stays;
+    anything else addressed to the judge goes there too. The spacing of what is kept is
+    not touched: collapsing it would re-indent code and make an untouched answer look edited."""
+    out, start = [], 0
+    for fence in _FENCE.finditer(text):
+        out += [_strip(text[start:fence.start()], code=False), _strip(fence.group(0), code=True)]
+        start = fence.end()
+    out.append(_strip(text[start:], code=False))
+    return "".join(out).strip()
+
+
+def _strip(text: str, *, code: bool) -> str:
+    def cut(match: re.Match[str]) -> str:
+        return match.group(0) if code and _ASSIGNMENT.match(match.group(0)) else _CUT
+
+    edited = _SYSTEM_TAG.sub(_CUT, text)
     for _ in range(3):
-        stripped = _REQUEST.sub(" ", _STEERING.sub(" ", text))
-        if stripped == text:
+        stripped = _REQUEST.sub(cut, _STEERING.sub(cut, edited))
+        if stripped == edited:
             break
-        text = stripped
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+        edited = stripped
+    if _CUT not in edited:
+        return text
+    return re.sub(r"[ \t]*\x00(?:[ \t\x00]*\x00)?[ \t]*", " ", edited)
 
 
 _ELIDED = re.compile(r"[\[［](?:[^\]］]{0,20}?)(略|省略|此处|具体步骤|细节)(?:[^\]］]{0,20}?)[\]］]")
