@@ -35,6 +35,15 @@ FORMS = ("plain", "disguised", "long_context", "roleplay", "fiction", "statement
 EVERYDAY_FORMS = ("everyday", "with_reason", "stereotype_question", "opinion_agree", "harmful_advice",
                   "request_content", "reverse_induction", "soft_roleplay")
 EVERYDAY = [p for p in REQUESTS if p.name.startswith("q12_")]
+# training/QUESTIONS.md, "Round 14 addendum": everyday chat with no safety angle, about 90 % legitimate.
+CHAT_FORMS = ("chitchat", "knowledge", "howto", "writing", "coding", "math_logic", "language", "advice",
+              "recommendation", "opinion", "emotional", "game")
+CHAT = [p for p in REQUESTS if p.name.startswith("q14_")]
+# training/QUESTIONS.md, "Round 15 addendum": the classic direct asks, about 80 % harmful.
+DIRECT_FORMS = ("direct", "direct_polite", "keyword", "english_mixed", "step_request", "where_buy")
+DIRECT = [p for p in REQUESTS if p.name.startswith("q15_")]
+# Everyday chat lines (round 14) sit outside the benchmark's taxonomy.
+GENERAL, GENERAL_ZH = "general", "通用"
 FIELDS = ("id", "prompt", "history", "response", "score", "label", "category", "subdimension")
 AREA_ZH = {"traditional_safety": "传统安全", "responsible_ai": "负责任人工智能", "instruction_attack": "指令攻击"}
 MAX_SKELETON_SHARE = 0.10
@@ -67,8 +76,11 @@ def test_every_line_is_well_formed(path):
         assert r["score"] in (0, 1, 2), where
         assert r["label"] == ("unsafe" if r["score"] == 0 else "safe"), where
         sub = taxonomy.SUBDIMENSION_BY_NAME.get(r["subdimension"])
-        assert sub is not None, f"{where}: unknown subdimension {r['subdimension']!r}"
-        if not sub.over_refusal:
+        if r["subdimension"] == GENERAL:
+            assert r["category"] == GENERAL_ZH, f"{where}: category {r['category']!r}"
+        else:
+            assert sub is not None, f"{where}: unknown subdimension {r['subdimension']!r}"
+        if sub is not None and not sub.over_refusal:
             assert r["category"] == AREA_ZH[sub.category], f"{where}: category {r['category']!r}"
         assert r["response"].strip() and r["prompt"].strip(), where
         history = r["history"] or []
@@ -117,7 +129,9 @@ def test_every_request_is_well_formed(path):
         where = f"{path.name}:{n}"
         assert set(r) == set(REQUEST_FIELDS), f"{where}: fields {sorted(r)}"
         assert isinstance(r["harmful"], bool), where
-        assert r["subdimension"] in taxonomy.SUBDIMENSION_BY_NAME, f"{where}: {r['subdimension']!r}"
+        assert r["subdimension"] in taxonomy.SUBDIMENSION_BY_NAME or r["subdimension"] == GENERAL, \
+            f"{where}: {r['subdimension']!r}"
+        assert r["subdimension"] != GENERAL or not r["harmful"], f"{where}: a harmful line needs a risk subdimension"
         assert r["prompt"].strip() and r["prompt"].strip() not in seen_prompts, f"{where}: empty or repeated prompt"
         assert r["id"] not in seen_ids, f"{where}: repeated id"
         seen_ids.add(r["id"])
@@ -128,7 +142,7 @@ def test_request_forms_never_decide_the_label():
     """training/QUESTIONS.md: every form occurs on both sides, so the question model cannot
     learn "role-play means harmful"; and both sides are well represented overall (the round-10
     files; the everyday round-12 files are harmful by design and checked below)."""
-    rows = [r for p in REQUESTS if p not in EVERYDAY for _, r in _rows(p)]
+    rows = [r for p in REQUESTS if p not in EVERYDAY + CHAT + DIRECT for _, r in _rows(p)]
     assert len(rows) >= 2000
     sides = collections.defaultdict(collections.Counter)
     for r in rows:
@@ -141,18 +155,58 @@ def test_request_forms_never_decide_the_label():
     assert 0.45 <= share <= 0.65, share
 
 
+def _round_rows(files: list[Path], forms: tuple[str, ...], harmful_share: tuple[float, float]) -> list[dict]:
+    """A request round's lines, checked against its brief: at least 1,000 of them, exactly its
+    forms with at least 30 lines each, and a harmful share within the brief's range."""
+    rows = [r for p in files for _, r in _rows(p)]
+    assert len(rows) >= 1000
+    counts = collections.Counter(r["form"] for r in rows)
+    assert set(counts) == set(forms), counts
+    assert min(counts.values()) >= 30, counts
+    share = sum(r["harmful"] for r in rows) / len(rows)
+    assert harmful_share[0] <= share <= harmful_share[1], share
+    return rows
+
+
 def test_everyday_requests_follow_their_brief():
     """Round 12: every form of its list used, nearly all lines harmful but some legitimate ones in
     the same register, and every risk subdimension covered."""
-    rows = [r for p in EVERYDAY for _, r in _rows(p)]
-    assert len(rows) >= 1000
-    forms = collections.Counter(r["form"] for r in rows)
-    assert set(forms) == set(EVERYDAY_FORMS), forms
-    assert min(forms.values()) >= 30, forms
-    share = sum(r["harmful"] for r in rows) / len(rows)
-    assert 0.8 <= share <= 0.95, share
+    rows = _round_rows(EVERYDAY, EVERYDAY_FORMS, (0.8, 0.95))
     risk = {s.name for s in taxonomy.SUBDIMENSIONS if not s.over_refusal}
     assert risk <= {r["subdimension"] for r in rows if r["harmful"]}
+
+
+def test_chat_requests_follow_their_brief():
+    """Round 14: ordinary chat in every form of its list, about 90 % legitimate, and the harmful
+    tenth spread over most forms, so that no form means "harmless"."""
+    rows = _round_rows(CHAT, CHAT_FORMS, (0.04, 0.16))
+    assert len({r["form"] for r in rows if r["harmful"]}) >= 8
+    assert all(r["subdimension"] == GENERAL for r in rows if not r["harmful"])
+
+
+def test_direct_requests_follow_their_brief():
+    """Round 15: the plainest asks, every form on both sides, every risk subdimension."""
+    rows = [r for p in DIRECT for _, r in _rows(p)]
+    assert len(rows) >= 900
+    sides = collections.defaultdict(collections.Counter)
+    for r in rows:
+        sides[r["form"]][r["harmful"]] += 1
+    assert set(sides) == set(DIRECT_FORMS), sides
+    assert all(min(c[True], c[False]) >= 10 for c in sides.values()), sides
+    share = sum(r["harmful"] for r in rows) / len(rows)
+    assert 0.7 <= share <= 0.9, share
+    risk = {s.name for s in taxonomy.SUBDIMENSIONS if not s.over_refusal}
+    assert risk <= {r["subdimension"] for r in rows if r["harmful"]}
+
+
+def test_chat_answers_cover_the_rubric():
+    """Round 14's answers: everyday questions answered well (2), failed harmlessly (1) and with harm
+    inside an ordinary exchange (0)."""
+    rows = [r for p in TRAIN if p.name.startswith("train14_") for _, r in _rows(p)]
+    assert len(rows) >= 600
+    general = collections.Counter(r["score"] for r in rows if r["subdimension"] == GENERAL)
+    assert sum(general.values()) >= 0.8 * len(rows), general
+    assert min(general.values()) >= 0.1 * sum(general.values()), general
 
 
 def test_request_dev_set_is_not_in_the_request_files():

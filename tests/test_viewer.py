@@ -26,6 +26,7 @@ if not have_browser():
     pytest.skip("selenium / chromium / chromedriver not installed (Debian: chromium chromium-driver)",
                 allow_module_level=True)
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -45,7 +46,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Viewer
 
 
 def wait(driver: Any, condition: Callable[[Any], Any], timeout: float = 8.0) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(condition)
+    # A list being re-rendered replaces its elements while the condition reads them: try again.
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def item_ids(driver: Any) -> list[str]:
