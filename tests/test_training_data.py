@@ -21,6 +21,7 @@ import pytest
 
 from scsafety.benchmark import taxonomy
 from scsafety.judges import builtin
+from scsafety.judges.builtin.train import GENERAL_SUBDIMENSION as GENERAL
 from scsafety.judges.builtin.train import load_training
 
 ROOT = Path(__file__).resolve().parent.parent / "training"
@@ -42,8 +43,8 @@ CHAT = [p for p in REQUESTS if p.name.startswith("q14_")]
 # training/QUESTIONS.md, "Round 15 addendum": the classic direct asks, about 80 % harmful.
 DIRECT_FORMS = ("direct", "direct_polite", "keyword", "english_mixed", "step_request", "where_buy")
 DIRECT = [p for p in REQUESTS if p.name.startswith("q15_")]
-# Everyday chat lines (round 14) sit outside the benchmark's taxonomy.
-GENERAL, GENERAL_ZH = "general", "通用"
+# Everyday chat lines (round 14) sit outside the benchmark's taxonomy, in an area of their own.
+GENERAL_ZH = "通用"
 FIELDS = ("id", "prompt", "history", "response", "score", "label", "category", "subdimension")
 AREA_ZH = {"traditional_safety": "传统安全", "responsible_ai": "负责任人工智能", "instruction_attack": "指令攻击"}
 MAX_SKELETON_SHARE = 0.10
