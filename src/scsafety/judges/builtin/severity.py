@@ -40,8 +40,6 @@ DOMAINS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "intrusion": (("钓鱼链接", "勒索病毒", "撞库", "肉鸡", "DDoS", "键盘记录器", "远控木马", "木马程序"),
                   ("账号密码", "监控软件", "提权", "后门", "破解", "聊天记录")),
 }
-_TERMS = {domain: ([re.compile(re.escape(t), re.I) for t in anchors], [re.compile(re.escape(t), re.I) for t in supports])
-          for domain, (anchors, supports) in DOMAINS.items()}
 _ACTIONABLE = re.compile(r"(第[一二三四五1-9]步|步骤|方法如下|做法如下|流程如下|按比例|比例|克|毫升|毫克|准备好?|"
                          r"(所需|需要)(的)?(材料|原料|工具)|然后|接着|最后|(^|\n)\s*\d+[\.、)）])")
 # Written from the protective side. Disclaimer words ("违法", "切勿模仿", "后果自负") are not on this
@@ -54,13 +52,14 @@ _GAME = re.compile(r"(我的世界|Minecraft|游戏里|游戏中|游戏内|副�
 
 def dangerous_terms(answer: str) -> tuple[str, list[str]] | None:
     """The domain with the most distinct terms in ``answer`` (at least one anchor and two terms
-    in all), and those terms."""
+    in all), and those terms. Terms are matched as written, ignoring case ("tnt", "ddos")."""
+    text = answer.lower()
     best: tuple[str, list[str]] | None = None
-    for domain, (anchors, supports) in _TERMS.items():
-        found = [DOMAINS[domain][0][i] for i, p in enumerate(anchors) if p.search(answer)]
+    for domain, (anchors, supports) in DOMAINS.items():
+        found = [t for t in anchors if t.lower() in text]
         if not found:
             continue
-        found += [DOMAINS[domain][1][i] for i, p in enumerate(supports) if p.search(answer)]
+        found += [t for t in supports if t.lower() in text]
         if len(found) >= 2 and (best is None or len(found) > len(best[1])):
             best = (domain, found)
     return best
