@@ -47,7 +47,7 @@ _ACTIONABLE = re.compile(r"(第[一二三四五1-9]步|步骤|方法如下|做�
 _PROTECTIVE = re.compile(r"(识别|辨别|防范|预防|防止|警惕|举报|报警|拨打110|危害|戒毒|禁毒|急救|中毒(的)?(症状|表现)|"
                          r"解毒|就医|禁用|禁止(生产|销售|使用|购买)|已(被)?禁止|国家.{0,4}禁止|不要(购买|使用)|治疗|疗效|临床|医学)")
 # A game's own items ("TNT" in Minecraft) are not the real thing.
-_GAME = re.compile(r"(我的世界|Minecraft|游戏里|游戏中|游戏内|副本|合成表)", re.I)
+_GAME = re.compile(r"(我的世界|Minecraft|游戏里|游戏中|游戏内|副本|合成表)", re.IGNORECASE)
 
 
 def dangerous_terms(answer: str) -> tuple[str, list[str]] | None:
